@@ -1,0 +1,80 @@
+"""Command line of the developer tooling.
+
+    python -m devmesh run NAME      run one resource in the foreground (Tilt's serve_cmd)
+    python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
+    python -m devmesh down          stop whatever a crashed run left behind
+    python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
+    python -m devmesh status        which resources answer their readiness probe
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+
+from devmesh import launcher, mesh
+
+
+def _resources_json(profile: str) -> str:
+    table = launcher.specs(profile)
+    return json.dumps([
+        {
+            "name": spec.name,
+            "deps": [d for d in spec.deps if d in table],
+            "labels": list(spec.labels),
+            "links": [{"url": url, "name": name} for url, name in spec.links],
+            "ready_url": spec.ready_url,
+            "ready_port": spec.ready_port,
+        }
+        for spec in table.values()
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devmesh", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run")
+    run_p.add_argument("name")
+    sub.add_parser("up")
+    sub.add_parser("down")
+    sub.add_parser("resources")
+    sub.add_parser("status")
+    args = parser.parse_args(argv)
+    profile = launcher.profile()
+
+    if args.command == "run":
+        return launcher.run(args.name, profile)
+    if args.command == "resources":
+        print(_resources_json(profile))
+        return 0
+    if args.command == "status":
+        for spec in launcher.specs(profile).values():
+            state = "ready" if mesh.is_ready(spec) else "down"
+            print(f"{spec.name:14} {state}")
+        return 0
+    if args.command == "down":
+        killed = launcher.kill_leftovers()
+        print(f"stopped {len(killed)} leftover process(es)")
+        return 0
+    # up
+    the_mesh = mesh.Mesh(profile)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        the_mesh.start()
+        print("mesh is up; Ctrl-C stops it", flush=True)
+        signal.pause()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    except mesh.MeshError as err:
+        print(f"mesh failed to start: {err}", file=sys.stderr)
+        return 1
+    finally:
+        the_mesh.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Pinned versions of every external part the bootstrap installs."""
+
+DAPR = "1.18.3"
+# The module proxy reachable here does not serve durabletask-go v0.12.4, which
+# dapr 1.18.3 requires; v0.12.1 (used by dapr 1.18.0/1.18.1) is API-compatible.
+DAPR_DURABLETASK = "v0.12.1"
+TILT = "0.37.1"
+FERRETDB = "1.24.2"
+MAILPIT = "1.27.11"
+KAFKA = "3.9.1"
+MOCK_OAUTH2 = "6.0.2"
+UV = "0.13.9"
+APT_PACKAGES = ("redis-server", "mariadb-server", "mariadb-client")

@@ -1,0 +1,87 @@
+"""The app-side check of Dapr's APP_API_TOKEN (the Python SDK does not do it).
+
+When APP_API_TOKEN is set, the sidecar sends it as `dapr-api-token` on every
+call into the app; anything else reaching the app port directly is refused.
+Written once, used by every gRPC service and by the gateway.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from services.common import logs
+
+HEADER = "dapr-api-token"
+# daprd 1.18 sends the token with deliveries and proxied calls, but not with
+# its discovery calls or its app health probe; these reveal nothing private.
+UNAUTHENTICATED_METHODS = frozenset({
+    "/dapr.proto.runtime.v1.AppCallback/ListTopicSubscriptions",
+    "/dapr.proto.runtime.v1.AppCallback/ListInputBindings",
+    "/dapr.proto.runtime.v1.AppCallbackHealthCheck/HealthCheck",
+})
+
+
+def token_matches(expected: str | None, presented: str | None) -> bool:
+    if not expected:
+        return True
+    return presented is not None and hmac.compare_digest(
+        expected.encode(), presented.encode())
+
+
+class AppTokenInterceptor(grpc.ServerInterceptor):
+    """Refuses calls without the sidecar's token; records the trace id."""
+
+    def __init__(self, expected: str | None) -> None:
+        self._expected = expected
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        metadata = dict(details.invocation_metadata or ())
+        handler = continuation(details)
+        if handler is None:
+            return None
+        if details.method not in UNAUTHENTICATED_METHODS and not token_matches(
+            self._expected, metadata.get(HEADER)
+        ):
+            return _deny(handler)
+        traceparent = metadata.get("traceparent")
+        return _with_trace(handler, logs.trace_id_from_traceparent(traceparent))
+
+
+def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def abort(_request: Any, context: grpc.ServicerContext) -> None:
+        context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong dapr-api-token")
+
+    if handler.request_streaming or handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(abort)
+    return grpc.unary_unary_rpc_method_handler(
+        abort,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
+
+
+def _with_trace(handler: grpc.RpcMethodHandler, trace: str) -> grpc.RpcMethodHandler:
+    if handler.unary_unary is None:
+        return handler
+    inner = handler.unary_unary
+
+    def traced(request: Any, context: grpc.ServicerContext) -> Any:
+        token = logs.trace_id.set(trace)
+        try:
+            return inner(request, context)
+        finally:
+            logs.trace_id.reset(token)
+
+    return grpc.unary_unary_rpc_method_handler(
+        traced,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )

@@ -1,0 +1,104 @@
+"""pymysql connections and idempotent schema creation for MySQL-backed services."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from urllib.parse import unquote, urlparse
+
+import pymysql
+import pymysql.cursors
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """A small thread-safe connection pool over one database.
+
+    Each `transaction()` checks a connection out, commits on success, rolls back
+    on error. Connections are created lazily and reused.
+    """
+
+    def __init__(self, url: str, database: str, connect_timeout: float = 5.0) -> None:
+        parsed = urlparse(url)
+        self._params = {
+            "host": parsed.hostname or "127.0.0.1",
+            "port": parsed.port or 3306,
+            "user": unquote(parsed.username or "root"),
+            "password": unquote(parsed.password or ""),
+            "connect_timeout": connect_timeout,
+            "read_timeout": 10,
+            "write_timeout": 10,
+            "charset": "utf8mb4",
+            "autocommit": False,
+            "cursorclass": pymysql.cursors.DictCursor,
+        }
+        self.database = database
+        self._idle: list[pymysql.connections.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connect(self, with_db: bool = True) -> pymysql.connections.Connection:
+        params = dict(self._params)
+        if with_db:
+            params["database"] = self.database
+        return pymysql.connect(**params)
+
+    def migrate(self, statements: Sequence[str]) -> None:
+        """Create the database and run idempotent DDL (CREATE ... IF NOT EXISTS)."""
+        conn = self._connect(with_db=False)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE DATABASE IF NOT EXISTS `{self.database}` "
+                            "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                cur.execute(f"USE `{self.database}`")
+                for statement in statements:
+                    cur.execute(statement)
+            conn.commit()
+        finally:
+            conn.close()
+        log.info("schema of %s is current", self.database)
+
+    @contextmanager
+    def transaction(self) -> Iterator[pymysql.cursors.DictCursor]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._connect()
+        else:
+            conn.ping(reconnect=True)
+        try:
+            with conn.cursor() as cur:
+                yield cur
+            conn.commit()
+        except BaseException:
+            try:
+                conn.rollback()
+            except pymysql.MySQLError:
+                conn.close()
+                raise
+            self._release(conn)
+            raise
+        self._release(conn)
+
+    def _release(self, conn: pymysql.connections.Connection) -> None:
+        with self._lock:
+            if len(self._idle) < 16:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def ping(self) -> bool:
+        try:
+            with self.transaction() as cur:
+                cur.execute("SELECT 1")
+            return True
+        except pymysql.MySQLError:
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()

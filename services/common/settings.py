@@ -1,0 +1,40 @@
+"""Settings every service reads from its environment (set by the launcher)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    app_id: str
+    app_port: int
+    health_port: int
+    dapr_grpc_port: int = 50001
+    dapr_http_port: int = 3500
+    dapr_host: str = "127.0.0.1"
+    # DAPR_API_TOKEN authenticates us to our sidecar; APP_API_TOKEN is what the
+    # sidecar presents to us (checked by services.common.app_token).
+    dapr_api_token: SecretStr | None = None
+    app_api_token: SecretStr | None = None
+    environment: Literal["dev", "test", "prod"] = "dev"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    pubsub_name: str = "pubsub"
+    idempotency_store: str = "idempotency"
+    # Timeout of every call to the sidecar or another service, in seconds.
+    call_timeout: float = 5.0
+
+    @model_validator(mode="after")
+    def _tokens_required_outside_dev(self) -> ServiceSettings:
+        if self.environment == "prod" and not (self.dapr_api_token and self.app_api_token):
+            raise ValueError("DAPR_API_TOKEN and APP_API_TOKEN are required in prod")
+        return self
+
+    @property
+    def sidecar_grpc_address(self) -> str:
+        return f"{self.dapr_host}:{self.dapr_grpc_port}"

@@ -1,0 +1,3 @@
+from services.product.app import main
+
+main()

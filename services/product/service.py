@@ -1,0 +1,111 @@
+"""Use cases of the product service, over two ports: a repository and events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.product.domain import (
+    Money,
+    NotFound,
+    OutOfStock,
+    Product,
+    ProductChanges,
+    ProductFilter,
+    validate_fields,
+    validate_filter,
+    validate_quantity,
+)
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    products: list[Product]
+    next_cursor: str
+
+
+class ProductRepository(Protocol):
+    def insert(self, product: Product) -> None: ...
+    def get(self, product_id: str) -> Product | None: ...
+    def get_many(self, ids: list[str]) -> list[Product]: ...
+    def update(self, product_id: str, changes: ProductChanges) -> Product | None: ...
+    def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page: ...
+    def reserve(self, product_id: str, quantity: int) -> Product | None:
+        """Atomically take `quantity` if that much is in stock, else None."""
+        ...
+    def release(self, product_id: str, quantity: int) -> Product | None: ...
+
+
+class ProductEvents(Protocol):
+    def product_updated(self, product_id: str) -> None: ...
+    def stock_changed(self, product_id: str, stock: int) -> None: ...
+
+
+class ProductService:
+    def __init__(self, repo: ProductRepository, events: ProductEvents) -> None:
+        self._repo = repo
+        self._events = events
+
+    def create(self, name: str, description: str, category: str, price: Money,
+               stock: int) -> Product:
+        validate_fields(name, description, category, price, stock)
+        product = Product(id=uuid.uuid4().hex, name=name.strip(),
+                          description=description, category=category.strip(),
+                          price=price, stock=stock)
+        self._repo.insert(product)
+        self._events.product_updated(product.id)
+        return product
+
+    def get(self, product_id: str) -> Product:
+        product = self._repo.get(product_id) if product_id else None
+        if product is None:
+            raise NotFound(product_id)
+        return product
+
+    def get_many(self, ids: list[str]) -> list[Product]:
+        wanted = list(dict.fromkeys(i for i in ids if i))[:MAX_PAGE * 5]
+        return self._repo.get_many(wanted) if wanted else []
+
+    def update(self, product_id: str, changes: ProductChanges) -> Product:
+        validate_fields(changes.name, changes.description, changes.category,
+                        changes.price, changes.stock)
+        updated = self._repo.update(product_id, changes)
+        if updated is None:
+            raise NotFound(product_id)
+        self._events.product_updated(product_id)
+        if changes.stock is not None:
+            self._events.stock_changed(product_id, updated.stock)
+        return updated
+
+    def list(self, flt: ProductFilter, page_size: int, cursor: str) -> Page:
+        validate_filter(flt)
+        size = DEFAULT_PAGE if page_size <= 0 else min(page_size, MAX_PAGE)
+        return self._repo.list(flt, size, cursor)
+
+    def check_stock(self, product_id: str, quantity: int) -> tuple[bool, int]:
+        validate_quantity(quantity)
+        product = self.get(product_id)
+        return product.stock >= quantity, product.stock
+
+    def reserve(self, product_id: str, quantity: int) -> Product:
+        validate_quantity(quantity)
+        reserved = self._repo.reserve(product_id, quantity)
+        if reserved is None:
+            current = self.get(product_id)  # NotFound when it does not exist
+            raise OutOfStock(product_id, quantity, current.stock)
+        self._events.stock_changed(product_id, reserved.stock)
+        return reserved
+
+    def release(self, product_id: str, quantity: int) -> Product:
+        validate_quantity(quantity)
+        released = self._repo.release(product_id, quantity)
+        if released is None:
+            raise NotFound(product_id)
+        self._events.stock_changed(product_id, released.stock)
+        return released
+
+
