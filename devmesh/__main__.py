@@ -13,8 +13,17 @@ import argparse
 import json
 import signal
 import sys
+from urllib.parse import urlparse
 
 from devmesh import launcher, mesh
+
+
+def _probe(spec: launcher.Proc) -> dict[str, object]:
+    """The readiness probe as Tilt wants it: an HTTP GET or a TCP connect."""
+    if spec.ready_url:
+        url = urlparse(spec.ready_url)
+        return {"probe": "http", "port": url.port, "path": url.path}
+    return {"probe": "tcp", "port": spec.ready_port}
 
 
 def _resources_json(profile: str) -> str:
@@ -25,8 +34,7 @@ def _resources_json(profile: str) -> str:
             "deps": [d for d in spec.deps if d in table],
             "labels": list(spec.labels),
             "links": [{"url": url, "name": name} for url, name in spec.links],
-            "ready_url": spec.ready_url,
-            "ready_port": spec.ready_port,
+            **_probe(spec),
         }
         for spec in table.values()
     ])

@@ -230,7 +230,8 @@ def tilt_install() -> None:
        ["go", "build", "-mod=mod", "-trimpath",
         "-ldflags", f"-s -w -X main.version={pins.TILT}",
         "-o", str(tilt_bin()), "./cmd/tilt"],
-       cwd=src, GONOSUMDB=TILT_UNVERIFIED, GONOSUMCHECK="1", **go_env())
+       cwd=src, GONOSUMDB=TILT_UNVERIFIED, GONOSUMCHECK="1",
+       **{**go_env(), "CGO_ENABLED": "1"})  # Tilt's Tiltfile parser uses tree-sitter (C)
 
 
 def _maven_libs(part: str, name: str, version: str) -> Path:

@@ -1,0 +1,57 @@
+# The shop mesh. Two commands matter: `make up` runs it, `make test` tests it.
+# Both install whatever is missing first (cached under ~/.cache/daprshop).
+
+PROFILE ?= full
+PY      := .venv/bin/python
+CACHE   ?= $(HOME)/.cache/daprshop
+TILT    := $(CACHE)/bin/tilt-$(shell python3 -c 'from devmesh import pins; print(pins.TILT)')
+PYTEST  := $(PY) -m pytest
+
+export PROFILE
+
+.PHONY: bootstrap up run down status test test-unit test-integration test-lite \
+        test-tilt lint protos schema seed bench clean-data
+
+bootstrap:              ## install everything that is missing (cached)
+	python3 -m devmesh.bootstrap
+
+up: bootstrap           ## run the mesh under Tilt (Ctrl-C or `make down` stops it)
+	$(TILT) up --port 10350 -- --profile $(PROFILE)
+
+run: bootstrap          ## run the mesh without Tilt, in the foreground
+	$(PY) -m devmesh up
+
+down:                   ## stop everything `make up`/`make run` started
+	-pkill -TERM -f "$(notdir $(TILT)) up" ; sleep 2
+	$(PY) -m devmesh down
+
+status:
+	$(PY) -m devmesh status
+
+test: bootstrap         ## every tier: unit, integration + e2e (full), lite, tilt ci
+	$(PYTEST) tests/unit
+	$(PYTEST) tests/integration tests/e2e -m "not tilt"
+	TEST_PROFILE=lite $(PYTEST) tests/integration -m lite
+	$(PYTEST) tests/e2e -m tilt
+
+test-unit: bootstrap
+	$(PYTEST) tests/unit
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m protos.generate --check
+
+protos:                 ## regenerate the Python stubs beside the .proto files
+	$(PY) -m protos.generate
+
+schema:                 ## export the GraphQL SDL to gateway/schema.graphql
+	$(PY) -m gateway.graphql.export
+
+seed:                   ## load demo products into a running mesh
+	$(PY) -m devmesh.seed
+
+bench: bootstrap        ## measure the mesh (QUICK=1 for a smoke run)
+	$(PY) -m bench $(if $(QUICK),--quick,)
+
+clean-data:             ## forget the local databases (keeps the installed parts)
+	rm -rf $(CACHE)/run/$(PROFILE)

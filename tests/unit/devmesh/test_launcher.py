@@ -1,0 +1,50 @@
+from devmesh import launcher
+from devmesh.ports import APP_NAMES
+
+
+def _flag(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_every_sidecar_listens_on_loopback_only() -> None:
+    for app in APP_NAMES:
+        argv = launcher._daprd_argv("full", app)
+        assert _flag(argv, "--dapr-listen-addresses") == "127.0.0.1"
+        assert _flag(argv, "--dapr-internal-grpc-listen-address") == "127.0.0.1"
+        assert _flag(argv, "--metrics-listen-address") == "127.0.0.1"
+        assert _flag(argv, "--app-channel-address") == "127.0.0.1"
+
+
+def test_sidecars_have_distinct_metrics_ports() -> None:
+    metrics = {_flag(launcher._daprd_argv("full", a), "--metrics-port") for a in APP_NAMES}
+    assert len(metrics) == len(APP_NAMES)
+
+
+def test_no_placement_or_scheduler_address() -> None:
+    argv = launcher._daprd_argv("full", "order")
+    assert _flag(argv, "--placement-host-address") == ""
+    assert _flag(argv, "--scheduler-host-address") == ""
+
+
+def test_profile_selects_component_folder() -> None:
+    assert _flag(launcher._daprd_argv("lite", "user"), "--resources-path").endswith(
+        "components/lite")
+
+
+def test_lite_profile_runs_no_kafka() -> None:
+    assert "kafka" in launcher.specs("full")
+    assert "kafka" not in launcher.specs("lite")
+    assert all("kafka" not in s.deps for s in launcher.specs("lite").values())
+
+
+def test_every_dependency_is_a_resource() -> None:
+    for profile in launcher.PROFILES:
+        table = launcher.specs(profile)
+        for spec in table.values():
+            assert set(spec.deps) <= set(table), spec.name
+
+
+def test_gateway_sidecar_gets_the_pipeline_configuration() -> None:
+    assert _flag(launcher._daprd_argv("full", "gateway"), "--config").endswith(
+        "gateway-config.yaml")
+    assert _flag(launcher._daprd_argv("full", "user"), "--config").endswith("/config.yaml")

@@ -1,0 +1,21 @@
+from devmesh import ports
+
+
+def test_every_port_is_distinct() -> None:
+    table = ports.load(0)
+    numbers = list(table.infra.values())
+    for app in table.apps.values():
+        numbers += [app.app, app.http, app.grpc, app.internal, app.metrics]
+        if app.health != app.app:
+            numbers.append(app.health)
+    assert len(numbers) == len(set(numbers))
+
+
+def test_offset_shifts_every_port() -> None:
+    base, shifted = ports.load(0), ports.load(1000)
+    assert shifted.redis == base.redis + 1000
+    assert shifted.apps["order"].grpc == base.apps["order"].grpc + 1000
+
+
+def test_all_five_apps_have_ports() -> None:
+    assert set(ports.load(0).apps) == set(ports.APP_NAMES)
