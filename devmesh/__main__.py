@@ -1,10 +1,10 @@
 """Command line of the developer tooling.
 
-    python -m devmesh run NAME      run one resource in the foreground (Tilt's serve_cmd)
-    python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
-    python -m devmesh down          stop whatever a crashed run left behind
-    python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
-    python -m devmesh status        which resources answer their readiness probe
+python -m devmesh run NAME      run one resource in the foreground (Tilt's serve_cmd)
+python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
+python -m devmesh down          stop whatever a crashed run left behind
+python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
+python -m devmesh status        which resources answer their readiness probe
 """
 
 from __future__ import annotations
@@ -28,21 +28,26 @@ def _probe(spec: launcher.Proc) -> dict[str, object]:
 
 def _resources_json(profile: str) -> str:
     table = launcher.specs(profile)
-    return json.dumps([
-        {
-            "name": spec.name,
-            "deps": [d for d in spec.deps if d in table],
-            "labels": list(spec.labels),
-            "links": [{"url": url, "name": name} for url, name in spec.links],
-            **_probe(spec),
-        }
-        for spec in table.values()
-    ])
+    return json.dumps(
+        [
+            {
+                "name": spec.name,
+                "deps": [d for d in spec.deps if d in table],
+                "labels": list(spec.labels),
+                "links": [{"url": url, "name": name} for url, name in spec.links],
+                **_probe(spec),
+            }
+            for spec in table.values()
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="devmesh", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="devmesh",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run")
     run_p.add_argument("name")

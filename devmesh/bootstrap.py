@@ -100,8 +100,14 @@ def apt_install() -> None:
         sh("apt", ["apt-get", "update", "-qq"])
         sh(
             "apt",
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-             *pins.APT_PACKAGES],
+            [
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                *pins.APT_PACKAGES,
+            ],
             DEBIAN_FRONTEND="noninteractive",
         )
     finally:
@@ -123,7 +129,9 @@ def python_target() -> Path:
 
 
 def python_ready() -> bool:
-    return (python_target() / ".complete").exists() and VENV.resolve() == python_target()
+    return (
+        python_target() / ".complete"
+    ).exists() and VENV.resolve() == python_target()
 
 
 def python_install() -> None:
@@ -131,7 +139,10 @@ def python_install() -> None:
     if not uv.exists():
         tool_venv = uv.parent.parent
         sh("python", [sys.executable, "-m", "venv", str(tool_venv)])
-        sh("python", [str(tool_venv / "bin" / "pip"), "install", "-q", f"uv=={pins.UV}"])
+        sh(
+            "python",
+            [str(tool_venv / "bin" / "pip"), "install", "-q", f"uv=={pins.UV}"],
+        )
     target = python_target()
     if not (target / ".complete").exists():
         sh(
@@ -156,17 +167,38 @@ def daprd_bin() -> Path:
 
 def daprd_install() -> None:
     src = go_module_dir("daprd", "github.com/dapr/dapr", pins.DAPR)
-    sh("daprd", ["go", "mod", "edit", "-replace",
-                 f"github.com/dapr/durabletask-go=github.com/dapr/durabletask-go@{pins.DAPR_DURABLETASK}"],
-       cwd=src)
+    sh(
+        "daprd",
+        [
+            "go",
+            "mod",
+            "edit",
+            "-replace",
+            f"github.com/dapr/durabletask-go=github.com/dapr/durabletask-go@{pins.DAPR_DURABLETASK}",
+        ],
+        cwd=src,
+    )
     # Pulsar's forked client is not served by the module proxy here; we never
     # use Pulsar, so its registration is left out of the build.
     (src / "cmd/daprd/components/pubsub_pulsar.go").unlink(missing_ok=True)
-    sh("daprd",
-       ["go", "build", "-mod=mod", "-tags", "allcomponents", "-trimpath",
-        "-ldflags", f"-s -w -X github.com/dapr/dapr/pkg/buildinfo.version={pins.DAPR}",
-        "-o", str(daprd_bin()), "./cmd/daprd"],
-       cwd=src, **go_env())
+    sh(
+        "daprd",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-tags",
+            "allcomponents",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w -X github.com/dapr/dapr/pkg/buildinfo.version={pins.DAPR}",
+            "-o",
+            str(daprd_bin()),
+            "./cmd/daprd",
+        ],
+        cwd=src,
+        **go_env(),
+    )
 
 
 def ferretdb_bin() -> Path:
@@ -179,10 +211,22 @@ def ferretdb_install() -> None:
     src = go_module_dir("ferretdb", "github.com/FerretDB/FerretDB", pins.FERRETDB)
     # FerretDB embeds its version from this file (normally written by its task).
     (src / "build/version/version.txt").write_text(f"v{pins.FERRETDB}\n")
-    sh("ferretdb",
-       ["go", "build", "-mod=mod", "-trimpath", "-ldflags", "-s -w",
-        "-o", str(ferretdb_bin()), "./cmd/ferretdb"],
-       cwd=src, **go_env())
+    sh(
+        "ferretdb",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-trimpath",
+            "-ldflags",
+            "-s -w",
+            "-o",
+            str(ferretdb_bin()),
+            "./cmd/ferretdb",
+        ],
+        cwd=src,
+        **go_env(),
+    )
 
 
 def mailpit_bin() -> Path:
@@ -192,13 +236,28 @@ def mailpit_bin() -> Path:
 def mailpit_install() -> None:
     src = go_module_dir("mailpit", "github.com/axllent/mailpit", pins.MAILPIT)
     if not (src / "server/ui/dist").exists():
-        sh("mailpit", ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=src)
+        sh(
+            "mailpit",
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=src,
+        )
         sh("mailpit", ["npm", "run", "package"], cwd=src)
-    sh("mailpit",
-       ["go", "build", "-mod=mod", "-trimpath",
-        "-ldflags", f"-s -w -X github.com/axllent/mailpit/config.Version=v{pins.MAILPIT}",
-        "-o", str(mailpit_bin()), "."],
-       cwd=src, **go_env())
+    sh(
+        "mailpit",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w -X github.com/axllent/mailpit/config.Version=v{pins.MAILPIT}",
+            "-o",
+            str(mailpit_bin()),
+            ".",
+        ],
+        cwd=src,
+        **go_env(),
+    )
 
 
 TILT_UNVERIFIED = "github.com/docker/buildx"
@@ -223,15 +282,31 @@ def tilt_install() -> None:
     # bits than Tilt's go.sum records (a re-tagged release). Drop that one
     # entry and skip the checksum database for that module only.
     go_sum = src / "go.sum"
-    go_sum.write_text("".join(
-        line for line in go_sum.read_text().splitlines(keepends=True)
-        if not line.startswith(f"{TILT_UNVERIFIED} ")))
-    sh("tilt",
-       ["go", "build", "-mod=mod", "-trimpath",
-        "-ldflags", f"-s -w -X main.version={pins.TILT}",
-        "-o", str(tilt_bin()), "./cmd/tilt"],
-       cwd=src, GONOSUMDB=TILT_UNVERIFIED, GONOSUMCHECK="1",
-       **{**go_env(), "CGO_ENABLED": "1"})  # Tilt's Tiltfile parser uses tree-sitter (C)
+    go_sum.write_text(
+        "".join(
+            line
+            for line in go_sum.read_text().splitlines(keepends=True)
+            if not line.startswith(f"{TILT_UNVERIFIED} ")
+        )
+    )
+    sh(
+        "tilt",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w -X main.version={pins.TILT}",
+            "-o",
+            str(tilt_bin()),
+            "./cmd/tilt",
+        ],
+        cwd=src,
+        GONOSUMDB=TILT_UNVERIFIED,
+        GONOSUMCHECK="1",
+        **{**go_env(), "CGO_ENABLED": "1"},
+    )  # Tilt's Tiltfile parser uses tree-sitter (C)
 
 
 def _maven_libs(part: str, name: str, version: str) -> Path:
@@ -242,10 +317,19 @@ def _maven_install(part: str, name: str, version: str) -> None:
     libs = _maven_libs(part, name, version)
     tmp = libs.with_name("libs.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    sh(part,
-       ["mvn", "-B", "-q", "-f", str(REPO / "devmesh/maven" / name / "pom.xml"),
-        "dependency:copy-dependencies", f"-DoutputDirectory={tmp}",
-        "-DincludeScope=runtime"])
+    sh(
+        part,
+        [
+            "mvn",
+            "-B",
+            "-q",
+            "-f",
+            str(REPO / "devmesh/maven" / name / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={tmp}",
+            "-DincludeScope=runtime",
+        ],
+    )
     shutil.rmtree(libs, ignore_errors=True)
     tmp.rename(libs)
 
@@ -268,29 +352,68 @@ class Part:
 
 
 PARTS: tuple[Part, ...] = (
-    Part("apt", "Redis and MariaDB (Debian packages)", apt_ready, apt_install, "~1 min"),
-    Part("python", "Python virtualenv from uv.lock", python_ready, python_install, "~1 min"),
-    Part("kafka", f"Apache Kafka {pins.KAFKA} (Maven Central)",
-         lambda: kafka_libs().exists(), lambda: _maven_install("kafka", "kafka", pins.KAFKA),
-         "~1 min"),
-    Part("oidc", f"mock-oauth2-server {pins.MOCK_OAUTH2} (Maven Central)",
-         lambda: oidc_libs().exists(),
-         lambda: _maven_install("oidc", "oidc", pins.MOCK_OAUTH2), "~1 min"),
-    Part("ferretdb", f"FerretDB {pins.FERRETDB} (Go module)",
-         lambda: ferretdb_bin().exists(), ferretdb_install, "~4 min"),
-    Part("mailpit", f"Mailpit {pins.MAILPIT} (Go module + npm UI)",
-         lambda: mailpit_bin().exists(), mailpit_install, "~5 min"),
-    Part("daprd", f"daprd {pins.DAPR} (Go module, -tags allcomponents)",
-         lambda: daprd_bin().exists(), daprd_install, "~25 min on 2 cores"),
-    Part("tilt", f"Tilt {pins.TILT} (Go module + web UI)",
-         lambda: tilt_bin().exists(), tilt_install, "~10 min"),
+    Part(
+        "apt", "Redis and MariaDB (Debian packages)", apt_ready, apt_install, "~1 min"
+    ),
+    Part(
+        "python",
+        "Python virtualenv from uv.lock",
+        python_ready,
+        python_install,
+        "~1 min",
+    ),
+    Part(
+        "kafka",
+        f"Apache Kafka {pins.KAFKA} (Maven Central)",
+        lambda: kafka_libs().exists(),
+        lambda: _maven_install("kafka", "kafka", pins.KAFKA),
+        "~1 min",
+    ),
+    Part(
+        "oidc",
+        f"mock-oauth2-server {pins.MOCK_OAUTH2} (Maven Central)",
+        lambda: oidc_libs().exists(),
+        lambda: _maven_install("oidc", "oidc", pins.MOCK_OAUTH2),
+        "~1 min",
+    ),
+    Part(
+        "ferretdb",
+        f"FerretDB {pins.FERRETDB} (Go module)",
+        lambda: ferretdb_bin().exists(),
+        ferretdb_install,
+        "~4 min",
+    ),
+    Part(
+        "mailpit",
+        f"Mailpit {pins.MAILPIT} (Go module + npm UI)",
+        lambda: mailpit_bin().exists(),
+        mailpit_install,
+        "~5 min",
+    ),
+    Part(
+        "daprd",
+        f"daprd {pins.DAPR} (Go module, -tags allcomponents)",
+        lambda: daprd_bin().exists(),
+        daprd_install,
+        "~25 min on 2 cores",
+    ),
+    Part(
+        "tilt",
+        f"Tilt {pins.TILT} (Go module + web UI)",
+        lambda: tilt_bin().exists(),
+        tilt_install,
+        "~10 min",
+    ),
 )
 
 
 def _heartbeat(name: str, started: float, stop: threading.Event) -> None:
     while not stop.wait(30):
-        print(f"      … {name} still running ({_fmt(time.monotonic() - started)}),"
-              f" log: {_log_path(name)}", flush=True)
+        print(
+            f"      … {name} still running ({_fmt(time.monotonic() - started)}),"
+            f" log: {_log_path(name)}",
+            flush=True,
+        )
 
 
 def _fmt(seconds: float) -> str:
@@ -312,8 +435,9 @@ def run(selected: list[Part]) -> int:
         print(f"{prefix}: installing (cold: {part.cold_hint})", flush=True)
         started = time.monotonic()
         stop = threading.Event()
-        beat = threading.Thread(target=_heartbeat, args=(part.name, started, stop),
-                                daemon=True)
+        beat = threading.Thread(
+            target=_heartbeat, args=(part.name, started, stop), daemon=True
+        )
         beat.start()
         try:
             part.install()
@@ -325,14 +449,18 @@ def run(selected: list[Part]) -> int:
         took = _fmt(time.monotonic() - started)
         timings.append((part.name, took))
         print(f"      done in {took}", flush=True)
-    print(f"bootstrap complete in {_fmt(time.monotonic() - total_start)}: "
-          + ", ".join(f"{n} {t}" for n, t in timings), flush=True)
+    print(
+        f"bootstrap complete in {_fmt(time.monotonic() - total_start)}: "
+        + ", ".join(f"{n} {t}" for n, t in timings),
+        flush=True,
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", help="comma-separated part names")
     parser.add_argument("--skip", default="", help="comma-separated part names")
     parser.add_argument("--list", action="store_true", help="list parts and exit")

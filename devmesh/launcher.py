@@ -102,24 +102,42 @@ def _daprd_argv(prof: str, app: str) -> list[str]:
     config = "gateway-config.yaml" if app == "gateway" else "config.yaml"
     return [
         str(bootstrap.daprd_bin()),
-        "--app-id", app,
-        "--app-port", str(ports.app),
-        "--app-protocol", "http" if app == "gateway" else "grpc",
-        "--app-channel-address", LOOPBACK,
-        "--dapr-listen-addresses", LOOPBACK,
-        "--dapr-http-port", str(ports.http),
-        "--dapr-grpc-port", str(ports.grpc),
-        "--dapr-internal-grpc-port", str(ports.internal),
-        "--dapr-internal-grpc-listen-address", LOOPBACK,
-        "--metrics-port", str(ports.metrics),
-        "--metrics-listen-address", LOOPBACK,
-        "--resources-path", str(REPO / "components" / prof),
-        "--resources-path", str(REPO / "dapr" / "resiliency"),
-        "--config", str(render_dapr_config(prof, config)),
-        "--placement-host-address", "",
-        "--scheduler-host-address", "",
-        "--log-level", os.environ.get("DAPR_LOG_LEVEL", "warn"),
-        "--dapr-graceful-shutdown-seconds", "5",
+        "--app-id",
+        app,
+        "--app-port",
+        str(ports.app),
+        "--app-protocol",
+        "http" if app == "gateway" else "grpc",
+        "--app-channel-address",
+        LOOPBACK,
+        "--dapr-listen-addresses",
+        LOOPBACK,
+        "--dapr-http-port",
+        str(ports.http),
+        "--dapr-grpc-port",
+        str(ports.grpc),
+        "--dapr-internal-grpc-port",
+        str(ports.internal),
+        "--dapr-internal-grpc-listen-address",
+        LOOPBACK,
+        "--metrics-port",
+        str(ports.metrics),
+        "--metrics-listen-address",
+        LOOPBACK,
+        "--resources-path",
+        str(REPO / "components" / prof),
+        "--resources-path",
+        str(REPO / "dapr" / "resiliency"),
+        "--config",
+        str(render_dapr_config(prof, config)),
+        "--placement-host-address",
+        "",
+        "--scheduler-host-address",
+        "",
+        "--log-level",
+        os.environ.get("DAPR_LOG_LEVEL", "warn"),
+        "--dapr-graceful-shutdown-seconds",
+        "5",
     ]
 
 
@@ -148,11 +166,18 @@ def _prepare_mariadb(data: Path) -> Callable[[], None]:
             return
         data.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["mariadb-install-db", "--no-defaults", f"--datadir={data}",
-             "--auth-root-authentication-method=normal", "--skip-test-db",
-             "--user=root"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                "mariadb-install-db",
+                "--no-defaults",
+                f"--datadir={data}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--user=root",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
+
     return prepare
 
 
@@ -197,18 +222,32 @@ def _prepare_kafka(run: Path) -> Callable[[], None]:
         home = run / "kafka"
         data = home / "data"
         home.mkdir(parents=True, exist_ok=True)
-        (home / "server.properties").write_text(KAFKA_PROPERTIES.format(
-            host=LOOPBACK, broker=p.kafka, controller=p.kafka_controller, data=data))
+        (home / "server.properties").write_text(
+            KAFKA_PROPERTIES.format(
+                host=LOOPBACK, broker=p.kafka, controller=p.kafka_controller, data=data
+            )
+        )
         (home / "log4j.properties").write_text(LOG4J)
         if (data / "meta.properties").exists():
             return
         subprocess.run(
-            ["java", "-cp", _java_cp(bootstrap.kafka_libs()),
-             f"-Dlog4j.configuration=file:{home / 'log4j.properties'}",
-             "kafka.tools.StorageTool", "format", "--ignore-formatted",
-             "-t", "ZGFwcnNob3AtbG9jYWwtMQ", "-c", str(home / "server.properties")],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                "java",
+                "-cp",
+                _java_cp(bootstrap.kafka_libs()),
+                f"-Dlog4j.configuration=file:{home / 'log4j.properties'}",
+                "kafka.tools.StorageTool",
+                "format",
+                "--ignore-formatted",
+                "-t",
+                "ZGFwcnNob3AtbG9jYWwtMQ",
+                "-c",
+                str(home / "server.properties"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
+
     return prepare
 
 
@@ -217,64 +256,129 @@ def infra_specs(prof: str) -> dict[str, Proc]:
     run = run_dir(prof)
     specs = [
         Proc(
-            "redis", ready_port=p.redis, labels=("infra",),
-            argv=["redis-server", "--port", str(p.redis), "--bind", LOOPBACK,
-                  "--dir", str(run), "--appendonly", "yes", "--save", "",
-                  "--protected-mode", "yes", "--loglevel", "warning"],
+            "redis",
+            ready_port=p.redis,
+            labels=("infra",),
+            argv=[
+                "redis-server",
+                "--port",
+                str(p.redis),
+                "--bind",
+                LOOPBACK,
+                "--dir",
+                str(run),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
+                "--loglevel",
+                "warning",
+            ],
         ),
         Proc(
-            "mariadb", ready_port=p.mariadb, labels=("infra",),
-            argv=["mariadbd", "--no-defaults", f"--datadir={run / 'mariadb'}",
-                  f"--port={p.mariadb}", f"--bind-address={LOOPBACK}",
-                  f"--socket={run / 'mariadb.sock'}", "--user=root",
-                  "--skip-name-resolve", "--innodb-buffer-pool-size=64M",
-                  "--performance-schema=OFF", "--max-connections=300",
-                  f"--pid-file={run / 'mariadb.pid'}"],
+            "mariadb",
+            ready_port=p.mariadb,
+            labels=("infra",),
+            argv=[
+                "mariadbd",
+                "--no-defaults",
+                f"--datadir={run / 'mariadb'}",
+                f"--port={p.mariadb}",
+                f"--bind-address={LOOPBACK}",
+                f"--socket={run / 'mariadb.sock'}",
+                "--user=root",
+                "--skip-name-resolve",
+                "--innodb-buffer-pool-size=64M",
+                "--performance-schema=OFF",
+                "--max-connections=300",
+                f"--pid-file={run / 'mariadb.pid'}",
+            ],
             prepare=_prepare_mariadb(run / "mariadb"),
         ),
         Proc(
-            "ferretdb", ready_port=p.ferretdb, labels=("infra",),
-            argv=[str(bootstrap.ferretdb_bin()), "--handler=sqlite",
-                  f"--sqlite-url=file:{run / 'ferretdb'}/",
-                  f"--state-dir={run / 'ferretdb'}",
-                  f"--listen-addr={LOOPBACK}:{p.ferretdb}",
-                  f"--debug-addr={LOOPBACK}:{p.ferretdb_debug}",
-                  "--telemetry=disable", "--log-level=WARN"],
+            "ferretdb",
+            ready_port=p.ferretdb,
+            labels=("infra",),
+            argv=[
+                str(bootstrap.ferretdb_bin()),
+                "--handler=sqlite",
+                f"--sqlite-url=file:{run / 'ferretdb'}/",
+                f"--state-dir={run / 'ferretdb'}",
+                f"--listen-addr={LOOPBACK}:{p.ferretdb}",
+                f"--debug-addr={LOOPBACK}:{p.ferretdb_debug}",
+                "--telemetry=disable",
+                "--log-level=WARN",
+            ],
             prepare=lambda: (run / "ferretdb").mkdir(exist_ok=True),
         ),
         Proc(
-            "mailpit", ready_url=f"http://{LOOPBACK}:{p.mailpit_http}/livez",
+            "mailpit",
+            ready_url=f"http://{LOOPBACK}:{p.mailpit_http}/livez",
             labels=("infra",),
             links=((f"http://{LOOPBACK}:{p.mailpit_http}/", "Mail"),),
-            argv=[str(bootstrap.mailpit_bin()),
-                  "--smtp", f"{LOOPBACK}:{p.mailpit_smtp}",
-                  "--listen", f"{LOOPBACK}:{p.mailpit_http}",
-                  "--database", str(run / "mailpit.db"),
-                  "--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
-                  "--disable-version-check", "--quiet"],
+            argv=[
+                str(bootstrap.mailpit_bin()),
+                "--smtp",
+                f"{LOOPBACK}:{p.mailpit_smtp}",
+                "--listen",
+                f"{LOOPBACK}:{p.mailpit_http}",
+                "--database",
+                str(run / "mailpit.db"),
+                "--smtp-auth-accept-any",
+                "--smtp-auth-allow-insecure",
+                "--disable-version-check",
+                "--quiet",
+            ],
         ),
         Proc(
-            "oidc", ready_url=f"http://{LOOPBACK}:{p.oidc}/shop/.well-known/openid-configuration",
+            "oidc",
+            ready_url=f"http://{LOOPBACK}:{p.oidc}/shop/.well-known/openid-configuration",
             labels=("infra",),
-            links=((f"http://{LOOPBACK}:{p.oidc}/shop/.well-known/openid-configuration",
-                    "OIDC discovery"),),
-            argv=["java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                  "-cp", _java_cp(bootstrap.oidc_libs()),
-                  "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt"],
-            env={"SERVER_HOSTNAME": LOOPBACK, "SERVER_PORT": str(p.oidc),
-                 "JSON_CONFIG_PATH": str(REPO / "devmesh" / "oidc" / "config.json")},
+            links=(
+                (
+                    f"http://{LOOPBACK}:{p.oidc}/shop/.well-known/openid-configuration",
+                    "OIDC discovery",
+                ),
+            ),
+            argv=[
+                "java",
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                _java_cp(bootstrap.oidc_libs()),
+                "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt",
+            ],
+            env={
+                "SERVER_HOSTNAME": LOOPBACK,
+                "SERVER_PORT": str(p.oidc),
+                "JSON_CONFIG_PATH": str(REPO / "devmesh" / "oidc" / "config.json"),
+            },
         ),
     ]
     if prof == "full":
         home = run / "kafka"
-        specs.append(Proc(
-            "kafka", ready_port=p.kafka, labels=("infra",),
-            argv=["java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
-                  f"-Dlog4j.configuration=file:{home / 'log4j.properties'}",
-                  "-cp", _java_cp(bootstrap.kafka_libs()), "kafka.Kafka",
-                  str(home / "server.properties")],
-            prepare=_prepare_kafka(run),
-        ))
+        specs.append(
+            Proc(
+                "kafka",
+                ready_port=p.kafka,
+                labels=("infra",),
+                argv=[
+                    "java",
+                    "-Xms256m",
+                    "-Xmx512m",
+                    "-XX:+UseG1GC",
+                    f"-Dlog4j.configuration=file:{home / 'log4j.properties'}",
+                    "-cp",
+                    _java_cp(bootstrap.kafka_libs()),
+                    "kafka.Kafka",
+                    str(home / "server.properties"),
+                ],
+                prepare=_prepare_kafka(run),
+            )
+        )
     return {s.name: s for s in specs}
 
 
@@ -349,8 +453,9 @@ def run(name: str, prof: str | None = None) -> int:
     if name in APP_NAMES:
         sidecar_env = {**env, "DAPR_HOST_IP": LOOPBACK}
         children.append(subprocess.Popen(spec.argv, cwd=REPO, env=env))
-        children.append(subprocess.Popen(_daprd_argv(prof, name), cwd=REPO,
-                                         env=sidecar_env))
+        children.append(
+            subprocess.Popen(_daprd_argv(prof, name), cwd=REPO, env=sidecar_env)
+        )
     else:
         if shutil.which(spec.argv[0]) is None and not Path(spec.argv[0]).exists():
             raise SystemExit(f"{spec.argv[0]} is missing: run `make bootstrap`")

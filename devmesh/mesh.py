@@ -59,8 +59,12 @@ def order(specs: dict[str, launcher.Proc], wanted: list[str]) -> list[str]:
 
 
 class Mesh:
-    def __init__(self, profile: str = "full", log_dir: Path | None = None,
-                 ready_timeout: float = 180.0) -> None:
+    def __init__(
+        self,
+        profile: str = "full",
+        log_dir: Path | None = None,
+        ready_timeout: float = 180.0,
+    ) -> None:
         self.profile = profile
         self.specs = launcher.specs(profile)
         self.log_dir = log_dir or run_dir(profile) / "logs"
@@ -89,25 +93,36 @@ class Mesh:
         if is_ready(spec):
             raise MeshError(
                 f"{name}: something already answers on its port; is another "
-                "mesh running? (`make down`, or set DAPRSHOP_PORT_OFFSET)")
+                "mesh running? (`make down`, or set DAPRSHOP_PORT_OFFSET)"
+            )
         started = time.monotonic()
         log = self.log_path(name).open("ab")
         env = {**os.environ, "PROFILE": self.profile}
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "devmesh", "run", name],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         while not is_ready(spec):
             if self.procs[name].poll() is not None:
-                raise MeshError(f"{name} exited with {self.procs[name].returncode}:\n"
-                                f"{self.log_tail(name)}")
+                raise MeshError(
+                    f"{name} exited with {self.procs[name].returncode}:\n"
+                    f"{self.log_tail(name)}"
+                )
             if time.monotonic() - started > self.ready_timeout:
-                raise MeshError(f"{name} not ready after {self.ready_timeout}s:\n"
-                                f"{self.log_tail(name)}")
+                raise MeshError(
+                    f"{name} not ready after {self.ready_timeout}s:\n"
+                    f"{self.log_tail(name)}"
+                )
             time.sleep(0.2)
-        print(f"mesh: {name} ready in {time.monotonic() - started:.1f}s",
-              file=sys.stderr, flush=True)
+        print(
+            f"mesh: {name} ready in {time.monotonic() - started:.1f}s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def stop_one(self, name: str, sig: int = signal.SIGTERM) -> None:
         proc = self.procs.pop(name, None)

@@ -1,7 +1,7 @@
 """Generate Python stubs (messages, typed .pyi, gRPC) beside every .proto.
 
-    python -m protos.generate           # write the stubs
-    python -m protos.generate --check   # exit 1 if the committed stubs are stale
+python -m protos.generate           # write the stubs
+python -m protos.generate --check   # exit 1 if the committed stubs are stale
 """
 
 from __future__ import annotations

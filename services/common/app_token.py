@@ -18,18 +18,21 @@ from services.common import logs
 HEADER = "dapr-api-token"
 # daprd 1.18 sends the token with deliveries and proxied calls, but not with
 # its discovery calls or its app health probe; these reveal nothing private.
-UNAUTHENTICATED_METHODS = frozenset({
-    "/dapr.proto.runtime.v1.AppCallback/ListTopicSubscriptions",
-    "/dapr.proto.runtime.v1.AppCallback/ListInputBindings",
-    "/dapr.proto.runtime.v1.AppCallbackHealthCheck/HealthCheck",
-})
+UNAUTHENTICATED_METHODS = frozenset(
+    {
+        "/dapr.proto.runtime.v1.AppCallback/ListTopicSubscriptions",
+        "/dapr.proto.runtime.v1.AppCallback/ListInputBindings",
+        "/dapr.proto.runtime.v1.AppCallbackHealthCheck/HealthCheck",
+    }
+)
 
 
 def token_matches(expected: str | None, presented: str | None) -> bool:
     if not expected:
         return True
     return presented is not None and hmac.compare_digest(
-        expected.encode(), presented.encode())
+        expected.encode(), presented.encode()
+    )
 
 
 class AppTokenInterceptor(grpc.ServerInterceptor):
@@ -57,7 +60,9 @@ class AppTokenInterceptor(grpc.ServerInterceptor):
 
 def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     def abort(_request: Any, context: grpc.ServicerContext) -> None:
-        context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong dapr-api-token")
+        context.abort(
+            grpc.StatusCode.UNAUTHENTICATED, "missing or wrong dapr-api-token"
+        )
 
     if handler.request_streaming or handler.response_streaming:
         return grpc.stream_stream_rpc_method_handler(abort)

@@ -62,13 +62,15 @@ def envelope_from_dict(cloud_event: dict[str, Any]) -> Envelope:
             raise PoisonEvent(f"event data is not JSON: {err}") from err
     if not isinstance(data, dict) or "id" not in cloud_event:
         raise PoisonEvent("not a CloudEvent with an object payload")
-    return Envelope(id=str(cloud_event["id"]), topic=str(cloud_event.get("topic", "")),
-                    data=data)
+    return Envelope(
+        id=str(cloud_event["id"]), topic=str(cloud_event.get("topic", "")), data=data
+    )
 
 
 def decode(envelope: Envelope, message_type: type[M]) -> M:
     try:
-        return json_format.ParseDict(envelope.data, message_type(),
-                                     ignore_unknown_fields=True)
+        return json_format.ParseDict(
+            envelope.data, message_type(), ignore_unknown_fields=True
+        )
     except json_format.ParseError as err:
         raise PoisonEvent(f"{message_type.__name__}: {err}") from err

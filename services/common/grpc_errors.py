@@ -30,8 +30,10 @@ except ImportError:  # pragma: no cover
 try:
     import pymongo.errors
 
-    UNAVAILABLE_ERRORS += (pymongo.errors.ConnectionFailure,
-                           pymongo.errors.ServerSelectionTimeoutError)
+    UNAVAILABLE_ERRORS += (
+        pymongo.errors.ConnectionFailure,
+        pymongo.errors.ServerSelectionTimeoutError,
+    )
 except ImportError:  # pragma: no cover
     pass
 
@@ -44,10 +46,15 @@ def status_for(table: dict[type[Exception], grpc.StatusCode]) -> Callable[[F], F
                 return method(self, request, context)
             except grpc.RpcError as err:
                 # A call to another service failed: pass its status on.
-                code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNAVAILABLE
+                code = (
+                    err.code() if hasattr(err, "code") else grpc.StatusCode.UNAVAILABLE
+                )
                 details = err.details() if hasattr(err, "details") else str(err)
-                if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL,
-                            grpc.StatusCode.UNKNOWN):
+                if code in (
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    grpc.StatusCode.INTERNAL,
+                    grpc.StatusCode.UNKNOWN,
+                ):
                     code = grpc.StatusCode.UNAVAILABLE
                 context.abort(code, details or "dependency failed")
             except Exception as err:
@@ -56,9 +63,13 @@ def status_for(table: dict[type[Exception], grpc.StatusCode]) -> Callable[[F], F
                         context.abort(code, str(err))
                 if isinstance(err, UNAVAILABLE_ERRORS):
                     log.warning("%s: dependency unavailable: %s", method.__name__, err)
-                    context.abort(grpc.StatusCode.UNAVAILABLE,
-                                  "a dependency is unavailable, retry later")
+                    context.abort(
+                        grpc.StatusCode.UNAVAILABLE,
+                        "a dependency is unavailable, retry later",
+                    )
                 log.exception("%s failed", method.__name__)
                 context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
         return wrapper  # type: ignore[return-value]
+
     return decorate

@@ -50,8 +50,10 @@ class Database:
         conn = self._connect(with_db=False)
         try:
             with conn.cursor() as cur:
-                cur.execute(f"CREATE DATABASE IF NOT EXISTS `{self.database}` "
-                            "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                cur.execute(
+                    f"CREATE DATABASE IF NOT EXISTS `{self.database}` "
+                    "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                )
                 cur.execute(f"USE `{self.database}`")
                 for statement in statements:
                     cur.execute(statement)

@@ -49,16 +49,22 @@ def enqueue(cur: Any, topic: str, message: Message) -> str:
 class OutboxRelay:
     """Background thread that drains the outbox in commit order."""
 
-    def __init__(self, db: Database, publisher: Publisher, interval: float = 0.2,
-                 batch: int = 100) -> None:
+    def __init__(
+        self,
+        db: Database,
+        publisher: Publisher,
+        interval: float = 0.2,
+        batch: int = 100,
+    ) -> None:
         self._db = db
         self._publisher = publisher
         self._interval = interval
         self._batch = batch
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="outbox-relay",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name="outbox-relay", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -97,11 +103,15 @@ class OutboxRelay:
             try:
                 self._publisher.publish(row["topic"], row["payload"], row["event_id"])
             except Exception as err:
-                log.warning("publish of %s to %s failed: %s", row["event_id"],
-                            row["topic"], err)
+                log.warning(
+                    "publish of %s to %s failed: %s", row["event_id"], row["topic"], err
+                )
                 break
             with self._db.transaction() as cur:
-                cur.execute("UPDATE outbox SET published_at = CURRENT_TIMESTAMP(6) "
-                            "WHERE seq = %s", (row["seq"],))
+                cur.execute(
+                    "UPDATE outbox SET published_at = CURRENT_TIMESTAMP(6) "
+                    "WHERE seq = %s",
+                    (row["seq"],),
+                )
             sent += 1
         return sent

@@ -28,7 +28,9 @@ ReadinessCheck = Callable[[], bool]
 
 
 def new_app(settings: ServiceSettings, workers: int = 32) -> App:
-    token = settings.app_api_token.get_secret_value() if settings.app_api_token else None
+    token = (
+        settings.app_api_token.get_secret_value() if settings.app_api_token else None
+    )
     return App(
         thread_pool=futures.ThreadPoolExecutor(max_workers=workers),
         interceptors=[AppTokenInterceptor(token)],
@@ -38,7 +40,7 @@ def new_app(settings: ServiceSettings, workers: int = 32) -> App:
 
 def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             if self.path == "/healthz":
                 self._send(200, {"status": "ok"})
             elif self.path == "/readyz":
@@ -70,8 +72,12 @@ def _safe(check: ReadinessCheck) -> bool:
         return False
 
 
-def serve(settings: ServiceSettings, app: App, checks: dict[str, ReadinessCheck],
-          on_shutdown: list[Callable[[], None]]) -> None:
+def serve(
+    settings: ServiceSettings,
+    app: App,
+    checks: dict[str, ReadinessCheck],
+    on_shutdown: list[Callable[[], None]],
+) -> None:
     health = _health_server(settings.health_port, checks)
     server = app._server  # the SDK keeps the grpc.Server here; we need its stop()
     server.add_insecure_port(f"127.0.0.1:{settings.app_port}")
@@ -87,8 +93,12 @@ def serve(settings: ServiceSettings, app: App, checks: dict[str, ReadinessCheck]
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     server.start()
-    log.info("%s listening on 127.0.0.1:%s (health on %s)", settings.app_id,
-             settings.app_port, settings.health_port)
+    log.info(
+        "%s listening on 127.0.0.1:%s (health on %s)",
+        settings.app_id,
+        settings.app_port,
+        settings.health_port,
+    )
     server.wait_for_termination()
     for hook in on_shutdown:
         try:

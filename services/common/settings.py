@@ -31,7 +31,9 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _tokens_required_outside_dev(self) -> ServiceSettings:
-        if self.environment == "prod" and not (self.dapr_api_token and self.app_api_token):
+        if self.environment == "prod" and not (
+            self.dapr_api_token and self.app_api_token
+        ):
             raise ValueError("DAPR_API_TOKEN and APP_API_TOKEN are required in prod")
         return self
 

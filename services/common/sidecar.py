@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 def make_client(settings: ServiceSettings) -> DaprClient:
     # gRPC calls of the SDK time out after DAPR_API_TIMEOUT_SECONDS (env).
-    return DaprClient(address=settings.sidecar_grpc_address,
-                      http_timeout_seconds=int(settings.call_timeout))
+    return DaprClient(
+        address=settings.sidecar_grpc_address,
+        http_timeout_seconds=int(settings.call_timeout),
+    )
 
 
 def wait_for_sidecar(client: DaprClient, timeout: float = 60.0) -> None:
@@ -67,7 +69,9 @@ class EventLedger:
         """Insert-if-absent; raises AlreadyClaimed when the key exists."""
         try:
             self._client.save_state(
-                self._store, key, value,
+                self._store,
+                key,
+                value,
                 options=StateOptions(concurrency=Concurrency.first_write),
                 state_metadata={"ttlInSeconds": str(ttl_seconds or self._ttl)},
             )
@@ -77,8 +81,9 @@ class EventLedger:
             raise
 
     def mark(self, key: str, value: str = "done") -> None:
-        self._client.save_state(self._store, key, value,
-                                state_metadata={"ttlInSeconds": self._ttl})
+        self._client.save_state(
+            self._store, key, value, state_metadata={"ttlInSeconds": self._ttl}
+        )
 
     def release(self, key: str) -> None:
         self._client.delete_state(self._store, key)
@@ -86,12 +91,17 @@ class EventLedger:
 
 def invocation_channel(settings: ServiceSettings) -> grpc.Channel:
     """One long-lived channel to our sidecar, for every outbound service call."""
-    return grpc.insecure_channel(settings.sidecar_grpc_address, options=[
-        ("grpc.keepalive_time_ms", 30_000),
-    ])
+    return grpc.insecure_channel(
+        settings.sidecar_grpc_address,
+        options=[
+            ("grpc.keepalive_time_ms", 30_000),
+        ],
+    )
 
 
-def invocation_metadata(settings: ServiceSettings, app_id: str) -> tuple[tuple[str, str], ...]:
+def invocation_metadata(
+    settings: ServiceSettings, app_id: str
+) -> tuple[tuple[str, str], ...]:
     metadata: list[tuple[str, str]] = [("dapr-app-id", app_id)]
     if settings.dapr_api_token:
         metadata.append(("dapr-api-token", settings.dapr_api_token.get_secret_value()))

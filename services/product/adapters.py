@@ -20,6 +20,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.collection import Collection
 
+from protos.events.v1 import events_pb2
 from services.common import events, topics
 from services.common.sidecar import DaprPublisher
 from services.product.domain import (
@@ -31,7 +32,6 @@ from services.product.domain import (
     now,
 )
 from services.product.service import Page
-from protos.events.v1 import events_pb2
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         created, product_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(created), str(product_id)
     except (ValueError, TypeError) as err:
-        raise ValidationError("page_token", "is not a cursor this service issued") from err
+        raise ValidationError(
+            "page_token", "is not a cursor this service issued"
+        ) from err
 
 
 class MongoProductRepository:
@@ -85,13 +87,19 @@ class MongoProductRepository:
     on real MongoDB the conditional update alone is atomic and it can be off.
     """
 
-    def __init__(self, client: MongoClient[dict[str, Any]], database: str,
-                 serialize_stock: bool = True) -> None:
+    def __init__(
+        self,
+        client: MongoClient[dict[str, Any]],
+        database: str,
+        serialize_stock: bool = True,
+    ) -> None:
         self._products: Collection[dict[str, Any]] = client[database]["products"]
         self._serialize = serialize_stock
         self._stripes = [threading.Lock() for _ in range(64)]
 
-    def _stock_guard(self, product_id: str) -> threading.Lock | contextlib.nullcontext[None]:
+    def _stock_guard(
+        self, product_id: str
+    ) -> threading.Lock | contextlib.nullcontext[None]:
         if not self._serialize:
             return contextlib.nullcontext()
         return self._stripes[hash(product_id) % len(self._stripes)]
@@ -122,10 +130,13 @@ class MongoProductRepository:
             if value is not None:
                 fields[name] = value
         if changes.price is not None:
-            fields["price"] = {"amount": changes.price.amount,
-                               "currency": changes.price.currency}
+            fields["price"] = {
+                "amount": changes.price.amount,
+                "currency": changes.price.currency,
+            }
         doc = self._products.find_one_and_update(
-            {"_id": product_id}, {"$set": fields}, return_document=ReturnDocument.AFTER)
+            {"_id": product_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
         return _from_doc(doc) if doc else None
 
     def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page:
@@ -142,17 +153,31 @@ class MongoProductRepository:
         clauses: list[dict[str, Any]] = []
         if flt.search:
             pattern = re.escape(flt.search.strip())
-            clauses.append({"$or": [{"name": {"$regex": pattern, "$options": "i"}},
-                                    {"description": {"$regex": pattern, "$options": "i"}}]})
+            clauses.append(
+                {
+                    "$or": [
+                        {"name": {"$regex": pattern, "$options": "i"}},
+                        {"description": {"$regex": pattern, "$options": "i"}},
+                    ]
+                }
+            )
         if cursor:
             created, last_id = decode_cursor(cursor)
-            clauses.append({"$or": [{"created_at": {"$lt": created}},
-                                    {"created_at": created, "_id": {"$lt": last_id}}]})
+            clauses.append(
+                {
+                    "$or": [
+                        {"created_at": {"$lt": created}},
+                        {"created_at": created, "_id": {"$lt": last_id}},
+                    ]
+                }
+            )
         if clauses:
             query["$and"] = clauses
-        docs = list(self._products.find(query)
-                    .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
-                    .limit(limit + 1))
+        docs = list(
+            self._products.find(query)
+            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit + 1)
+        )
         products = [_from_doc(d) for d in docs[:limit]]
         has_more = len(docs) > limit
         return Page(products, encode_cursor(products[-1]) if has_more else "")
@@ -193,8 +218,12 @@ class DaprProductEvents:
             log.warning("could not publish %s: %s", topic, err)
 
     def product_updated(self, product_id: str) -> None:
-        self._send(topics.PRODUCT_UPDATED, events_pb2.ProductUpdated(product_id=product_id))
+        self._send(
+            topics.PRODUCT_UPDATED, events_pb2.ProductUpdated(product_id=product_id)
+        )
 
     def stock_changed(self, product_id: str, stock: int) -> None:
-        self._send(topics.STOCK_CHANGED,
-                   events_pb2.StockChanged(product_id=product_id, stock=stock))
+        self._send(
+            topics.STOCK_CHANGED,
+            events_pb2.StockChanged(product_id=product_id, stock=stock),
+        )

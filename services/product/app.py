@@ -18,17 +18,28 @@ def main() -> None:
     settings = ProductSettings()
     runtime.setup_logging(settings)
     mongo: MongoClient[dict[str, Any]] = MongoClient(
-        settings.mongodb_url, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000,
-        socketTimeoutMS=10000, tz_aware=True)
-    repo = MongoProductRepository(mongo, settings.mongodb_database,
-                                  settings.serialize_stock_updates)
+        settings.mongodb_url,
+        serverSelectionTimeoutMS=3000,
+        connectTimeoutMS=3000,
+        socketTimeoutMS=10000,
+        tz_aware=True,
+    )
+    repo = MongoProductRepository(
+        mongo, settings.mongodb_database, settings.serialize_stock_updates
+    )
     sidecar.retry_until(repo.ensure_indexes, what="MongoDB")
     dapr = sidecar.make_client(settings)
     service = ProductService(
-        repo, DaprProductEvents(sidecar.DaprPublisher(dapr, settings.pubsub_name)))
+        repo, DaprProductEvents(sidecar.DaprPublisher(dapr, settings.pubsub_name))
+    )
 
     app = runtime.new_app(settings)
-    app.add_external_service(product_pb2_grpc.add_ProductServiceServicer_to_server,
-                             ProductServicer(service))
-    runtime.serve(settings, app, checks={"mongodb": repo.ping},
-                  on_shutdown=[mongo.close, dapr.close])
+    app.add_external_service(
+        product_pb2_grpc.add_ProductServiceServicer_to_server, ProductServicer(service)
+    )
+    runtime.serve(
+        settings,
+        app,
+        checks={"mongodb": repo.ping},
+        on_shutdown=[mongo.close, dapr.close],
+    )

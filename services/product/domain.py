@@ -32,7 +32,8 @@ class NotFound(DomainError):
 class OutOfStock(DomainError):
     def __init__(self, product_id: str, requested: int, available: int) -> None:
         super().__init__(
-            f"product {product_id}: {requested} requested, {available} in stock")
+            f"product {product_id}: {requested} requested, {available} in stock"
+        )
         self.product_id = product_id
         self.requested = requested
         self.available = available
@@ -49,8 +50,9 @@ class Money:
         if self.amount < 0:
             raise ValidationError(f"{field_name}.amount", "must not be negative")
         if not CURRENCY.match(self.currency):
-            raise ValidationError(f"{field_name}.currency",
-                                  "must be a 3-letter ISO 4217 code")
+            raise ValidationError(
+                f"{field_name}.currency", "must be a 3-letter ISO 4217 code"
+            )
 
 
 def now() -> datetime:
@@ -88,8 +90,13 @@ class ProductFilter:
     search: str = ""
 
 
-def validate_fields(name: str | None, description: str | None, category: str | None,
-                    price: Money | None, stock: int | None) -> None:
+def validate_fields(
+    name: str | None,
+    description: str | None,
+    category: str | None,
+    price: Money | None,
+    stock: int | None,
+) -> None:
     if name is not None and not name.strip():
         raise ValidationError("name", "must not be empty")
     if name is not None and len(name) > MAX_NAME:
@@ -115,8 +122,11 @@ def validate_filter(flt: ProductFilter) -> None:
     for name, value in (("min_price", flt.min_price), ("max_price", flt.max_price)):
         if value is not None and value < 0:
             raise ValidationError(name, "must not be negative")
-    if (flt.min_price is not None and flt.max_price is not None
-            and flt.min_price > flt.max_price):
+    if (
+        flt.min_price is not None
+        and flt.max_price is not None
+        and flt.min_price > flt.max_price
+    ):
         raise ValidationError("min_price", "must not exceed max_price")
     if len(flt.search) > 100:
         raise ValidationError("search", "at most 100 characters")

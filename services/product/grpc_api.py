@@ -19,11 +19,13 @@ from services.product.domain import (
 )
 from services.product.service import ProductService
 
-ERRORS = status_for({
-    ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
-})
+ERRORS = status_for(
+    {
+        ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
+        NotFound: grpc.StatusCode.NOT_FOUND,
+        OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
+    }
+)
 
 
 def money_to_proto(money: Money) -> money_pb2.Money:
@@ -41,15 +43,24 @@ def product_to_proto(product: Product) -> product_pb2.Product:
     created.FromDatetime(product.created_at)
     updated.FromDatetime(product.updated_at)
     return product_pb2.Product(
-        id=product.id, name=product.name, description=product.description,
-        category=product.category, price=money_to_proto(product.price),
-        stock=product.stock, created_at=created, updated_at=updated,
+        id=product.id,
+        name=product.name,
+        description=product.description,
+        category=product.category,
+        price=money_to_proto(product.price),
+        stock=product.stock,
+        created_at=created,
+        updated_at=updated,
     )
 
 
 def stock_level(product: Product) -> product_pb2.StockLevel:
-    return product_pb2.StockLevel(product_id=product.id, stock=product.stock,
-                                  price=money_to_proto(product.price), name=product.name)
+    return product_pb2.StockLevel(
+        product_id=product.id,
+        stock=product.stock,
+        price=money_to_proto(product.price),
+        name=product.name,
+    )
 
 
 class ProductServicer(product_pb2_grpc.ProductServiceServicer):
@@ -57,38 +68,46 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         self._service = service
 
     @ERRORS
-    def CreateProduct(self, request, context):  # noqa: N802
+    def CreateProduct(self, request, context):
         if not request.HasField("price"):
             raise ValidationError("price", "is required")
         product = self._service.create(
-            request.name, request.description, request.category,
-            money_from_proto(request.price, "price"), request.stock)
+            request.name,
+            request.description,
+            request.category,
+            money_from_proto(request.price, "price"),
+            request.stock,
+        )
         return product_to_proto(product)
 
     @ERRORS
-    def GetProduct(self, request, context):  # noqa: N802
+    def GetProduct(self, request, context):
         return product_to_proto(self._service.get(request.id))
 
     @ERRORS
-    def BatchGetProducts(self, request, context):  # noqa: N802
+    def BatchGetProducts(self, request, context):
         products = self._service.get_many(list(request.ids))
         return product_pb2.BatchGetProductsResponse(
-            products=[product_to_proto(p) for p in products])
+            products=[product_to_proto(p) for p in products]
+        )
 
     @ERRORS
-    def UpdateProduct(self, request, context):  # noqa: N802
+    def UpdateProduct(self, request, context):
         changes = ProductChanges(
             name=request.name if request.HasField("name") else None,
-            description=request.description if request.HasField("description") else None,
+            description=request.description
+            if request.HasField("description")
+            else None,
             category=request.category if request.HasField("category") else None,
             price=money_from_proto(request.price, "price")
-            if request.HasField("price") else None,
+            if request.HasField("price")
+            else None,
             stock=request.stock if request.HasField("stock") else None,
         )
         return product_to_proto(self._service.update(request.id, changes))
 
     @ERRORS
-    def ListProducts(self, request, context):  # noqa: N802
+    def ListProducts(self, request, context):
         flt = ProductFilter(
             category=request.category,
             min_price=request.min_price if request.HasField("min_price") else None,
@@ -98,17 +117,20 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         page = self._service.list(flt, request.page_size, request.page_token)
         return product_pb2.ListProductsResponse(
             products=[product_to_proto(p) for p in page.products],
-            next_page_token=page.next_cursor)
+            next_page_token=page.next_cursor,
+        )
 
     @ERRORS
-    def CheckStock(self, request, context):  # noqa: N802
-        available, stock = self._service.check_stock(request.product_id, request.quantity)
+    def CheckStock(self, request, context):
+        available, stock = self._service.check_stock(
+            request.product_id, request.quantity
+        )
         return product_pb2.CheckStockResponse(available=available, stock=stock)
 
     @ERRORS
-    def ReserveStock(self, request, context):  # noqa: N802
+    def ReserveStock(self, request, context):
         return stock_level(self._service.reserve(request.product_id, request.quantity))
 
     @ERRORS
-    def ReleaseStock(self, request, context):  # noqa: N802
+    def ReleaseStock(self, request, context):
         return stock_level(self._service.release(request.product_id, request.quantity))

@@ -37,6 +37,7 @@ class ProductRepository(Protocol):
     def reserve(self, product_id: str, quantity: int) -> Product | None:
         """Atomically take `quantity` if that much is in stock, else None."""
         ...
+
     def release(self, product_id: str, quantity: int) -> Product | None: ...
 
 
@@ -50,12 +51,18 @@ class ProductService:
         self._repo = repo
         self._events = events
 
-    def create(self, name: str, description: str, category: str, price: Money,
-               stock: int) -> Product:
+    def create(
+        self, name: str, description: str, category: str, price: Money, stock: int
+    ) -> Product:
         validate_fields(name, description, category, price, stock)
-        product = Product(id=uuid.uuid4().hex, name=name.strip(),
-                          description=description, category=category.strip(),
-                          price=price, stock=stock)
+        product = Product(
+            id=uuid.uuid4().hex,
+            name=name.strip(),
+            description=description,
+            category=category.strip(),
+            price=price,
+            stock=stock,
+        )
         self._repo.insert(product)
         self._events.product_updated(product.id)
         return product
@@ -67,12 +74,17 @@ class ProductService:
         return product
 
     def get_many(self, ids: list[str]) -> list[Product]:
-        wanted = list(dict.fromkeys(i for i in ids if i))[:MAX_PAGE * 5]
+        wanted = list(dict.fromkeys(i for i in ids if i))[: MAX_PAGE * 5]
         return self._repo.get_many(wanted) if wanted else []
 
     def update(self, product_id: str, changes: ProductChanges) -> Product:
-        validate_fields(changes.name, changes.description, changes.category,
-                        changes.price, changes.stock)
+        validate_fields(
+            changes.name,
+            changes.description,
+            changes.category,
+            changes.price,
+            changes.stock,
+        )
         updated = self._repo.update(product_id, changes)
         if updated is None:
             raise NotFound(product_id)
@@ -107,5 +119,3 @@ class ProductService:
             raise NotFound(product_id)
         self._events.stock_changed(product_id, released.stock)
         return released
-
-

@@ -57,7 +57,10 @@ def test_prod_takes_credentials_only_from_the_secret_store() -> None:
 
 def test_kafka_sets_a_protocol_version_and_oldest_offset() -> None:
     for profile in ("full", "prod"):
-        meta = {m["name"]: m.get("value") for m in load(profile)["pubsub"]["spec"]["metadata"]}
+        meta = {
+            m["name"]: m.get("value")
+            for m in load(profile)["pubsub"]["spec"]["metadata"]
+        }
         assert meta["version"].startswith("3.")
         assert meta["initialOffset"] == "oldest"
 

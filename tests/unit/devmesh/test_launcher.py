@@ -16,7 +16,9 @@ def test_every_sidecar_listens_on_loopback_only() -> None:
 
 
 def test_sidecars_have_distinct_metrics_ports() -> None:
-    metrics = {_flag(launcher._daprd_argv("full", a), "--metrics-port") for a in APP_NAMES}
+    metrics = {
+        _flag(launcher._daprd_argv("full", a), "--metrics-port") for a in APP_NAMES
+    }
     assert len(metrics) == len(APP_NAMES)
 
 
@@ -28,7 +30,8 @@ def test_no_placement_or_scheduler_address() -> None:
 
 def test_profile_selects_component_folder() -> None:
     assert _flag(launcher._daprd_argv("lite", "user"), "--resources-path").endswith(
-        "components/lite")
+        "components/lite"
+    )
 
 
 def test_lite_profile_runs_no_kafka() -> None:
@@ -46,5 +49,8 @@ def test_every_dependency_is_a_resource() -> None:
 
 def test_gateway_sidecar_gets_the_pipeline_configuration() -> None:
     assert _flag(launcher._daprd_argv("full", "gateway"), "--config").endswith(
-        "gateway-config.yaml")
-    assert _flag(launcher._daprd_argv("full", "user"), "--config").endswith("/config.yaml")
+        "gateway-config.yaml"
+    )
+    assert _flag(launcher._daprd_argv("full", "user"), "--config").endswith(
+        "/config.yaml"
+    )
