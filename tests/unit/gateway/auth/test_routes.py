@@ -1,0 +1,340 @@
+"""The /auth endpoints and the principal dependencies, through a FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from gateway.auth import (
+    AuthSettings,
+    CurrentPrincipal,
+    OptionalPrincipal,
+    build_auth_services,
+    mount_auth,
+)
+from tests.unit.gateway.auth.fakes import (
+    CLIENT_ID,
+    KID,
+    PUBLIC_URL,
+    FakeProvider,
+    forge,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+def build_app(http: httpx.AsyncClient, settings: AuthSettings) -> FastAPI:
+    app = FastAPI()
+    mount_auth(app, build_auth_services(http, settings))
+
+    @app.get("/whoami")
+    async def whoami(principal: OptionalPrincipal) -> dict[str, Any]:
+        return {"sub": principal.subject if principal else None}
+
+    @app.get("/admin-only")
+    async def admin_only(principal: CurrentPrincipal) -> dict[str, Any]:
+        return {"can_write": principal.has("products:write")}
+
+    return app
+
+
+@pytest.fixture
+async def gateway(
+    http: httpx.AsyncClient, settings: AuthSettings
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(http, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        yield client
+
+
+async def start_login(
+    gateway: httpx.AsyncClient, return_to: str = "/orders"
+) -> tuple[str, dict[str, str]]:
+    """GET /auth/login; the authorize URL's query, raw and parsed."""
+    response = await gateway.get("/auth/login", params={"return_to": return_to})
+    assert response.status_code == 302
+    query = urlsplit(response.headers["location"]).query
+    return query, {k: v[0] for k, v in parse_qs(query).items()}
+
+
+async def log_in(
+    gateway: httpx.AsyncClient, provider: FakeProvider, subject: str = "u1"
+) -> httpx.Response:
+    query, params = await start_login(gateway)
+    code = provider.authorize(query, subject)
+    return await gateway.get(
+        "/auth/callback", params={"code": code, "state": params["state"]}
+    )
+
+
+def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error", "error_description"}
+    assert body["error"] == error
+
+
+# --- /auth/login -------------------------------------------------------------
+
+
+async def test_login_redirects_to_the_provider_with_a_signed_httponly_cookie(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get("/auth/login", params={"return_to": "/cart"})
+
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    assert f"{location.netloc}{location.path}" == "idp.test/shop/authorize"
+    params = parse_qs(location.query)
+    assert params["code_challenge_method"] == ["S256"]
+    assert params["scope"] == ["openid profile email"]
+    assert params["redirect_uri"] == [f"{PUBLIC_URL}/auth/callback"]
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("daprshop_login=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/auth" in cookie
+    assert "Secure" not in cookie  # PUBLIC_URL is http here
+    for secret in (params["state"][0], params["nonce"][0]):
+        assert secret not in response.text
+
+
+async def test_login_cookie_is_secure_behind_https(
+    http: httpx.AsyncClient, settings: AuthSettings
+) -> None:
+    settings = settings.model_copy(update={"public_url": "https://shop.example"})
+    transport = httpx.ASGITransport(app=build_app(http, settings))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        response = await client.get("/auth/login")
+    assert "Secure" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("return_to", ["https://evil.test", "//evil.test", "/\\evil"])
+async def test_login_refuses_foreign_return_to(
+    gateway: httpx.AsyncClient, return_to: str
+) -> None:
+    response = await gateway.get("/auth/login", params={"return_to": return_to})
+    assert_oauth_error(response, 400, "invalid_request")
+
+
+async def test_login_when_the_provider_is_down_is_503(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.down = True
+    response = await gateway.get("/auth/login")
+    assert_oauth_error(response, 503, "temporarily_unavailable")
+
+
+# --- /auth/callback ----------------------------------------------------------
+
+
+async def test_a_full_login_returns_verified_tokens(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    response = await log_in(gateway, provider, subject="google-oauth2|bob")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {
+        "access_token",
+        "id_token",
+        "expires_in",
+        "token_type",
+        "return_to",
+    }
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 600
+    assert body["return_to"] == "/orders"
+    assert response.headers["cache-control"] == "no-store"
+    assert 'daprshop_login=""' in response.headers["set-cookie"]  # spent
+
+    me = await gateway.get(
+        "/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert me.json()["sub"] == "google-oauth2|bob"
+
+
+async def test_a_callback_cannot_be_replayed(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    query, params = await start_login(gateway)
+    callback = {"code": provider.authorize(query), "state": params["state"]}
+    assert (await gateway.get("/auth/callback", params=callback)).status_code == 200
+
+    replay = await gateway.get("/auth/callback", params=callback)
+
+    assert_oauth_error(replay, 400, "invalid_request")
+
+
+async def test_callback_without_the_login_cookie_is_400(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get("/auth/callback", params={"code": "c", "state": "s"})
+    assert_oauth_error(response, 400, "invalid_request")
+
+
+async def test_callback_with_a_wrong_state_is_400(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    query, params = await start_login(gateway)
+    code = provider.authorize(query)
+    response = await gateway.get(
+        "/auth/callback", params={"code": code, "state": params["state"] + "x"}
+    )
+    assert_oauth_error(response, 400, "invalid_request")
+    assert "state" in response.json()["error_description"]
+
+
+async def test_callback_with_a_provider_error_is_400(
+    gateway: httpx.AsyncClient,
+) -> None:
+    _, params = await start_login(gateway)
+    response = await gateway.get(
+        "/auth/callback",
+        params={
+            "state": params["state"],
+            "error": "access_denied",
+            "error_description": "user said no",
+        },
+    )
+    assert_oauth_error(response, 400, "access_denied")
+
+
+async def test_callback_rejects_an_id_token_with_another_nonce(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.id_token_claims = {"nonce": "replayed-nonce"}
+    response = await log_in(gateway, provider)
+    assert_oauth_error(response, 400, "invalid_id_token")
+    assert "nonce" in response.json()["error_description"]
+
+
+async def test_callback_rejects_an_id_token_for_another_client(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.id_token_claims = {"aud": "someone-else", "azp": "someone-else"}
+    response = await log_in(gateway, provider)
+    assert_oauth_error(response, 400, "invalid_id_token")
+
+
+async def test_callback_rejects_an_id_token_signed_with_hs256(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.token_overrides = {
+        "id_token": forge({"alg": "HS256", "kid": KID}, {"aud": CLIENT_ID}, b"mac")
+    }
+    response = await log_in(gateway, provider)
+    assert_oauth_error(response, 400, "invalid_id_token")
+
+
+async def test_callback_rejects_an_access_token_for_another_api(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    provider.token_overrides = {"access_token": provider.token(aud="another-api")}
+    response = await log_in(gateway, provider)
+    assert_oauth_error(response, 400, "invalid_token")
+
+
+async def test_callback_with_a_refused_code_is_400(
+    gateway: httpx.AsyncClient,
+) -> None:
+    _, params = await start_login(gateway)
+    response = await gateway.get(
+        "/auth/callback", params={"code": "never-issued", "state": params["state"]}
+    )
+    assert_oauth_error(response, 400, "invalid_grant")
+
+
+# --- /auth/logout ------------------------------------------------------------
+
+
+async def test_logout_clears_the_cookie_and_goes_to_the_provider(
+    gateway: httpx.AsyncClient,
+) -> None:
+    await start_login(gateway)
+    response = await gateway.get("/auth/logout")
+
+    assert response.status_code == 302
+    assert response.headers["location"].startswith("https://idp.test/shop/endsession?")
+    assert 'daprshop_login=""' in response.headers["set-cookie"]
+    assert "Max-Age=0" in response.headers["set-cookie"]
+
+
+async def test_logout_without_end_session_endpoint_is_204(
+    http: httpx.AsyncClient, settings: AuthSettings, provider: FakeProvider
+) -> None:
+    provider.end_session = False
+    transport = httpx.ASGITransport(app=build_app(http, settings))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        response = await client.post("/auth/logout")
+    assert response.status_code == 204
+    assert "Max-Age=0" in response.headers["set-cookie"]
+
+
+# --- /auth/me and the dependencies -------------------------------------------
+
+
+async def test_me_returns_the_verified_claims_subset(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    token = provider.token(permissions=["orders:write", "products:write"], extra="x")
+    response = await gateway.get(
+        "/auth/me", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "sub": "google-oauth2|alice",
+        "email": "alice@example.com",
+        "name": "Alice",
+        "permissions": ["orders:write", "products:write"],
+    }
+
+
+async def test_me_without_a_token_is_401(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/auth/me")
+    assert_oauth_error(response, 401, "invalid_request")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("path", ["/auth/me", "/admin-only", "/whoami"])
+async def test_a_bad_token_is_401_with_a_bearer_challenge(
+    gateway: httpx.AsyncClient, provider: FakeProvider, path: str
+) -> None:
+    bad = forge({"alg": "none", "kid": KID}, provider.claims())
+    response = await gateway.get(path, headers={"Authorization": f"Bearer {bad}"})
+
+    assert_oauth_error(response, 401, "invalid_token")
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_anonymous_callers_get_no_principal(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/whoami")
+    assert response.json() == {"sub": None}
+
+
+async def test_a_valid_token_reaches_protected_endpoints(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    token = provider.token(permissions=["products:write"])
+    response = await gateway.get(
+        "/admin-only", headers={"Authorization": f"bearer {token}"}
+    )
+    assert response.json() == {"can_write": True}
+
+
+async def test_an_unreachable_provider_is_503_not_401(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    token = provider.token()
+    provider.down = True
+    response = await gateway.get(
+        "/auth/me", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert_oauth_error(response, 503, "temporarily_unavailable")
