@@ -1,0 +1,3 @@
+from services.order.app import main
+
+main()

@@ -1,0 +1,13 @@
+"""Typed settings of the order service."""
+
+from services.common.settings import ServiceSettings
+
+
+class OrderSettings(ServiceSettings):
+    app_id: str = "order"
+    mysql_url: str = "mysql://root@127.0.0.1:13306/"
+    mysql_database: str = "shop_orders"
+    # The app id stock is reserved on (through our sidecar).
+    product_app_id: str = "product"
+    # Seconds between passes of the worker that retries failed stock releases.
+    release_retry_interval: float = 5.0

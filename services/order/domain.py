@@ -1,0 +1,272 @@
+"""Orders: lines with prices captured at reservation, a status lifecycle, errors.
+
+Choices worth knowing:
+- An order is created PENDING (stock is reserved, nothing is paid yet); someone
+  else confirms it (UpdateOrderStatus). Lifecycle: PENDING -> CONFIRMED ->
+  SHIPPED -> DELIVERED, or CANCELLED from PENDING or CONFIRMED.
+- Asking for the status an order already has is a no-op, not an error, so a
+  retried cancel or confirm succeeds without a second event.
+- The same product twice in one request is merged into one line (quantities
+  added); errors name the index of its first occurrence.
+- Every line must be priced in one currency; otherwise the order is refused as
+  FAILED_PRECONDITION (`CurrencyMismatch`): the catalog, not the request, is at
+  fault.
+- Field names in errors follow the proto JSON names (`items[2].productId`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+MAX_LINES = 50
+MAX_QUANTITY = 10_000
+MAX_KEY = 128
+MAX_USER_ID = 64
+MAX_PRODUCT_ID = 64
+MAX_AMOUNT = 2**63 - 1  # BIGINT
+
+
+class DomainError(Exception):
+    pass
+
+
+class ValidationError(DomainError):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+class OrderNotFound(DomainError):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} not found")
+        self.order_id = order_id
+
+
+class ProductNotFound(DomainError):
+    """Raised by the inventory; the use case turns it into a ValidationError."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"product {product_id} not found")
+        self.product_id = product_id
+
+
+class OutOfStock(DomainError):
+    def __init__(self, product_id: str, detail: str = "") -> None:
+        message = f"product {product_id} is out of stock"
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.product_id = product_id
+
+
+class CurrencyMismatch(DomainError):
+    def __init__(self, currencies: set[str]) -> None:
+        super().__init__(
+            "the items are priced in different currencies "
+            f"({', '.join(sorted(currencies))}); order them separately"
+        )
+
+
+class IllegalTransition(DomainError):
+    def __init__(self, order_id: str, old: OrderStatus, new: OrderStatus) -> None:
+        super().__init__(f"order {order_id}: cannot go from {old.name} to {new.name}")
+        self.old = old
+        self.new = new
+
+
+class Unavailable(DomainError):
+    """A dependency (the product service, the order database) cannot be reached."""
+
+    def __init__(self, dependency: str, detail: str = "") -> None:
+        super().__init__(
+            f"{dependency} is unavailable, retry later"
+            + (f" ({detail})" if detail else "")
+        )
+        self.dependency = dependency
+
+
+class DuplicateOrder(DomainError):
+    """An order with this (user id, idempotency key) was stored meanwhile."""
+
+
+class OrderStatus(enum.IntEnum):
+    """Values equal the proto enum's, so conversion is a cast."""
+
+    PENDING = 1
+    CONFIRMED = 2
+    SHIPPED = 3
+    DELIVERED = 4
+    CANCELLED = 5
+
+
+ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Money:
+    """Integer minor units (cents) and an ISO 4217 currency code."""
+
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One requested line; `index` is its position in the request (for errors)."""
+
+    product_id: str
+    quantity: int
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What the inventory took: the product's name and price at that moment."""
+
+    product_id: str
+    quantity: int
+    name: str
+    unit_price: Money
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    product_name: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def subtotal(self) -> int:
+        return self.quantity * self.unit_price.amount
+
+
+@dataclass(frozen=True)
+class StockRelease:
+    """Stock to give back to the inventory (after a cancel or a failed order)."""
+
+    product_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    user_id: str
+    status: OrderStatus
+    lines: tuple[OrderLine, ...]
+    total: Money
+    idempotency_key: str
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    def owned_by(self, owner_id: str) -> bool:
+        """An empty owner means "any" (internal callers)."""
+        return not owner_id or owner_id == self.user_id
+
+    def transition(self, new: OrderStatus, at: datetime | None = None) -> StatusChange:
+        if new == self.status:
+            return StatusChange(self, self, ())
+        if new not in ALLOWED[self.status]:
+            raise IllegalTransition(self.id, self.status, new)
+        after = replace(self, status=new, updated_at=at or now())
+        releases: tuple[StockRelease, ...] = ()
+        if new == OrderStatus.CANCELLED:
+            releases = tuple(
+                StockRelease(line.product_id, line.quantity) for line in self.lines
+            )
+        return StatusChange(self, after, releases)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A status change to store atomically: the new status, its event, releases."""
+
+    before: Order
+    after: Order
+    releases: tuple[StockRelease, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.before.status != self.after.status
+
+
+def validate_placement(
+    user_id: str, items: list[LineRequest], idempotency_key: str
+) -> list[LineRequest]:
+    """Checks a PlaceOrder request; returns its lines with duplicates merged."""
+    if not user_id.strip():
+        raise ValidationError("userId", "is required")
+    if len(user_id) > MAX_USER_ID:
+        raise ValidationError("userId", f"at most {MAX_USER_ID} characters")
+    if not idempotency_key.strip():
+        raise ValidationError("idempotencyKey", "is required")
+    if len(idempotency_key) > MAX_KEY:
+        raise ValidationError("idempotencyKey", f"at most {MAX_KEY} characters")
+    if not items:
+        raise ValidationError("items", "must not be empty")
+    if len(items) > MAX_LINES:
+        raise ValidationError("items", f"at most {MAX_LINES} lines")
+    merged: dict[str, LineRequest] = {}
+    for index, item in enumerate(items):
+        if not item.product_id.strip():
+            raise ValidationError(f"items[{index}].productId", "is required")
+        if len(item.product_id) > MAX_PRODUCT_ID:
+            raise ValidationError(
+                f"items[{index}].productId", f"at most {MAX_PRODUCT_ID} characters"
+            )
+        if item.quantity <= 0:
+            raise ValidationError(
+                f"items[{index}].quantity", "must be greater than zero"
+            )
+        first = merged.get(item.product_id)
+        quantity = item.quantity + (first.quantity if first else 0)
+        if quantity > MAX_QUANTITY:
+            raise ValidationError(
+                f"items[{index}].quantity", f"at most {MAX_QUANTITY} per product"
+            )
+        merged[item.product_id] = LineRequest(
+            item.product_id, quantity, first.index if first else index
+        )
+    return list(merged.values())
+
+
+def new_order(
+    order_id: str,
+    user_id: str,
+    idempotency_key: str,
+    reservations: list[Reservation],
+    at: datetime | None = None,
+) -> Order:
+    """A PENDING order priced from what the inventory reserved."""
+    currencies = {r.unit_price.currency for r in reservations}
+    if len(currencies) != 1:
+        raise CurrencyMismatch(currencies)
+    lines = tuple(
+        OrderLine(r.product_id, r.name, r.quantity, r.unit_price) for r in reservations
+    )
+    total = sum(line.subtotal for line in lines)
+    if total > MAX_AMOUNT:
+        raise ValidationError("items", "the order total is too large")
+    created = at or now()
+    return Order(
+        id=order_id,
+        user_id=user_id,
+        status=OrderStatus.PENDING,
+        lines=lines,
+        total=Money(total, currencies.pop()),
+        idempotency_key=idempotency_key,
+        created_at=created,
+        updated_at=created,
+    )

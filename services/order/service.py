@@ -1,0 +1,244 @@
+"""Use cases of the order service, over three ports.
+
+- `OrderRepository`: orders, their events and stock releases, each change in
+  one transaction (an order never exists without its `order-created` event).
+- `Inventory`: reserve and release stock on the product service.
+- `PendingReleases`: stock releases that must eventually happen; stored ones
+  are retried until the inventory accepts them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from services.order.domain import (
+    DuplicateOrder,
+    LineRequest,
+    Order,
+    OrderNotFound,
+    OrderStatus,
+    ProductNotFound,
+    Reservation,
+    StatusChange,
+    StockRelease,
+    ValidationError,
+    new_order,
+    validate_placement,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position after the last order of a page (newest first)."""
+
+    created_at: datetime
+    order_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    orders: list[Order]
+    next_token: str
+
+
+def encode_cursor(order: Order) -> str:
+    raw = json.dumps([order.created_at.isoformat(), order.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> Cursor:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        created, order_id = json.loads(base64.urlsafe_b64decode(padded))
+        created_at = datetime.fromisoformat(created)
+        if created_at.tzinfo is None or not isinstance(order_id, str):
+            raise ValueError("not a cursor")
+        return Cursor(created_at, order_id)
+    except (ValueError, TypeError, binascii.Error) as err:
+        raise ValidationError(
+            "pageToken", "is not a token this service issued"
+        ) from err
+
+
+class OrderRepository(Protocol):
+    def get(self, order_id: str) -> Order | None: ...
+    def find_by_key(self, user_id: str, idempotency_key: str) -> Order | None: ...
+    def add(self, order: Order) -> None:
+        """Stores the order and its `order-created` event in one transaction.
+
+        Raises DuplicateOrder when (user id, key) is already taken.
+        """
+        ...
+
+    def list_for_user(
+        self, user_id: str, limit: int, after: Cursor | None
+    ) -> list[Order]:
+        """Newest first ((created_at, id) descending), at most `limit`."""
+        ...
+
+    def change_status(
+        self, order_id: str, decide: Callable[[Order], StatusChange]
+    ) -> StatusChange:
+        """Locks the order, applies `decide`, stores the change if there is one.
+
+        The new status, its `order-status-changed` event and the change's stock
+        releases commit together. Raises OrderNotFound.
+        """
+        ...
+
+
+class Inventory(Protocol):
+    def reserve(self, product_id: str, quantity: int) -> Reservation:
+        """Raises ProductNotFound, OutOfStock or Unavailable."""
+        ...
+
+    def release(self, product_id: str, quantity: int) -> None: ...
+
+
+class PendingReleases(Protocol):
+    def process(self, order_id: str) -> None:
+        """Try now the stored releases of this order; failures are retried later."""
+        ...
+
+    def defer(self, releases: list[StockRelease], reason: str) -> None:
+        """Store releases that could not be done now, to be retried."""
+        ...
+
+
+class OrderService:
+    def __init__(
+        self,
+        repo: OrderRepository,
+        inventory: Inventory,
+        releases: PendingReleases,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._repo = repo
+        self._inventory = inventory
+        self._releases = releases
+        self._new_id = new_id
+
+    def place(
+        self, user_id: str, items: list[LineRequest], idempotency_key: str
+    ) -> Order:
+        """Reserves every line, then stores the order; all or nothing.
+
+        The same (user id, key) returns the order made the first time, even
+        when two such calls race (the loser gives its reservations back).
+        """
+        lines = validate_placement(user_id, items, idempotency_key)
+        existing = self._repo.find_by_key(user_id, idempotency_key)
+        if existing is not None:
+            return existing
+        reserved: list[Reservation] = []
+        try:
+            for line in lines:
+                reserved.append(self._reserve(line))
+            order = new_order(self._new_id(), user_id, idempotency_key, reserved)
+            self._repo.add(order)
+            return order
+        except DuplicateOrder:
+            self._give_back(reserved, "idempotency race")
+            winner = self._repo.find_by_key(user_id, idempotency_key)
+            if winner is None:  # pragma: no cover - the unique key says otherwise
+                raise
+            return winner
+        except BaseException as err:
+            self._give_back(reserved, f"order not placed: {err}")
+            raise
+
+    def _reserve(self, line: LineRequest) -> Reservation:
+        try:
+            return self._inventory.reserve(line.product_id, line.quantity)
+        except ProductNotFound as err:
+            raise ValidationError(
+                f"items[{line.index}].productId", f"no product {line.product_id}"
+            ) from err
+
+    def _give_back(self, reserved: list[Reservation], reason: str) -> None:
+        """Compensation: release what this call reserved, deferring failures."""
+        if reserved:
+            log.info("giving back %d reservation(s): %s", len(reserved), reason)
+        failed: list[StockRelease] = []
+        for reservation in reversed(reserved):
+            try:
+                self._inventory.release(reservation.product_id, reservation.quantity)
+            except Exception as err:
+                log.warning(
+                    "release of %s x%s failed (%s); deferring it",
+                    reservation.product_id,
+                    reservation.quantity,
+                    err,
+                )
+                failed.append(
+                    StockRelease(reservation.product_id, reservation.quantity)
+                )
+        if not failed:
+            return
+        try:
+            self._releases.defer(failed, reason)
+        except Exception:
+            log.critical(
+                "STOCK LEAK: could neither release nor store the releases %s (%s)",
+                failed,
+                reason,
+                exc_info=True,
+            )
+
+    def get(self, order_id: str, owner_id: str = "") -> Order:
+        order = self._repo.get(order_id) if order_id else None
+        if order is None or not order.owned_by(owner_id):
+            raise OrderNotFound(order_id)
+        return order
+
+    def list_for_user(self, user_id: str, page_size: int, page_token: str) -> Page:
+        if not user_id:
+            raise ValidationError("userId", "is required")
+        if page_size < 0:
+            raise ValidationError("pageSize", "must not be negative")
+        size = DEFAULT_PAGE if page_size == 0 else min(page_size, MAX_PAGE)
+        after = decode_cursor(page_token) if page_token else None
+        orders = self._repo.list_for_user(user_id, size + 1, after)
+        more = len(orders) > size
+        orders = orders[:size]
+        return Page(orders, encode_cursor(orders[-1]) if more else "")
+
+    def change_status(
+        self, order_id: str, status: OrderStatus, owner_id: str = ""
+    ) -> Order:
+        """Moves the order along its lifecycle; cancelling gives the stock back.
+
+        Stock is released after the status commits, from releases stored in
+        that same transaction, so a failed release is retried, never lost.
+        """
+        if not order_id:
+            raise OrderNotFound(order_id)
+
+        def decide(order: Order) -> StatusChange:
+            if not order.owned_by(owner_id):
+                raise OrderNotFound(order_id)
+            return order.transition(status)
+
+        change = self._repo.change_status(order_id, decide)
+        if change.releases:
+            try:
+                self._releases.process(order_id)
+            except Exception:
+                log.exception("releases of order %s left for the retry", order_id)
+        return change.after
+
+    def cancel(self, order_id: str, owner_id: str = "") -> Order:
+        return self.change_status(order_id, OrderStatus.CANCELLED, owner_id)

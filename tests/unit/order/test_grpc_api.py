@@ -1,0 +1,155 @@
+"""Status codes and messages a gRPC caller of OrderService sees."""
+
+import grpc
+import pytest
+
+from protos.order.v1 import order_pb2
+from services.order.grpc_api import OrderServicer
+from tests.unit.order.fakes import World
+
+
+class Aborted(Exception):
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
+
+
+class Context:
+    def abort(self, code: grpc.StatusCode, details: str) -> None:
+        raise Aborted(code, details)
+
+
+@pytest.fixture
+def world() -> World:
+    w = World()
+    w.inventory.add("mug", stock=10, cents=1299)
+    return w
+
+
+@pytest.fixture
+def api(world: World) -> OrderServicer:
+    return OrderServicer(world.service)
+
+
+def place_request(*items: tuple[str, int], key: str = "k", user: str = "alice"):
+    return order_pb2.PlaceOrderRequest(
+        user_id=user,
+        idempotency_key=key,
+        items=[order_pb2.PlaceOrderItem(product_id=p, quantity=q) for p, q in items],
+    )
+
+
+def status_of(call) -> tuple[grpc.StatusCode, str]:
+    with pytest.raises(Aborted) as err:
+        call()
+    return err.value.code, err.value.details
+
+
+def test_a_placed_order_comes_back_complete(api) -> None:
+    order = api.PlaceOrder(place_request(("mug", 3)), Context())
+    assert order.status == order_pb2.PENDING
+    assert order.user_id == "alice"
+    assert order.total.amount == 3 * 1299 and order.total.currency == "USD"
+    assert order.items[0].product_name == "Product mug"
+    assert order.items[0].unit_price.amount == 1299
+    assert order.created_at.seconds > 0
+    fetched = api.GetOrder(order_pb2.GetOrderRequest(id=order.id), Context())
+    assert fetched == order
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "named"),
+    [
+        (place_request(), grpc.StatusCode.INVALID_ARGUMENT, "items"),
+        (
+            place_request(("mug", 0)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "items[0].quantity",
+        ),
+        (
+            place_request(("mug", 1), key=""),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "idempotencyKey",
+        ),
+        (
+            place_request(("mug", 1), user=""),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "userId",
+        ),
+        (
+            place_request(("mug", 1), ("nope", 1)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "items[1].productId",
+        ),
+        (place_request(("mug", 11)), grpc.StatusCode.FAILED_PRECONDITION, "mug"),
+    ],
+)
+def test_placement_failures_map_to_codes_naming_the_culprit(
+    api, request_, code, named
+) -> None:
+    got, details = status_of(lambda: api.PlaceOrder(request_, Context()))
+    assert got == code
+    assert named in details
+
+
+def test_product_service_down_is_unavailable(api, world) -> None:
+    world.inventory.down = True
+    code, _ = status_of(lambda: api.PlaceOrder(place_request(("mug", 1)), Context()))
+    assert code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_status_changes_and_their_refusals(api) -> None:
+    order = api.PlaceOrder(place_request(("mug", 1)), Context())
+
+    def update(status):
+        return api.UpdateOrderStatus(
+            order_pb2.UpdateOrderStatusRequest(id=order.id, status=status), Context()
+        )
+
+    assert update(order_pb2.CONFIRMED).status == order_pb2.CONFIRMED
+    code, details = status_of(lambda: update(order_pb2.DELIVERED))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "CONFIRMED" in details and "DELIVERED" in details
+    code, details = status_of(lambda: update(order_pb2.ORDER_STATUS_UNSPECIFIED))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "status" in details
+
+
+def test_cancel_by_someone_else_is_not_found(api, world) -> None:
+    order = api.PlaceOrder(place_request(("mug", 4)), Context())
+    code, _ = status_of(
+        lambda: api.CancelOrder(
+            order_pb2.CancelOrderRequest(id=order.id, owner_id="mallory"), Context()
+        )
+    )
+    assert code == grpc.StatusCode.NOT_FOUND
+    cancelled = api.CancelOrder(
+        order_pb2.CancelOrderRequest(id=order.id, owner_id="alice"), Context()
+    )
+    assert cancelled.status == order_pb2.CANCELLED
+    assert world.inventory.stock("mug") == 10
+
+
+def test_listing_with_a_bad_token_is_invalid(api) -> None:
+    code, details = status_of(
+        lambda: api.ListOrders(
+            order_pb2.ListOrdersRequest(user_id="alice", page_token="%%%"), Context()
+        )
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "pageToken" in details
+
+
+def test_listing_returns_a_token_until_the_end(api) -> None:
+    for i in range(3):
+        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), Context())
+    first = api.ListOrders(
+        order_pb2.ListOrdersRequest(user_id="alice", page_size=2), Context()
+    )
+    rest = api.ListOrders(
+        order_pb2.ListOrdersRequest(
+            user_id="alice", page_size=2, page_token=first.next_page_token
+        ),
+        Context(),
+    )
+    assert len(first.orders) == 2 and first.next_page_token
+    assert len(rest.orders) == 1 and not rest.next_page_token

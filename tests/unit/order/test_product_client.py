@@ -1,0 +1,87 @@
+"""ProductClient turns the product service's statuses into domain errors."""
+
+import grpc
+import pytest
+
+from protos.common.v1 import money_pb2
+from protos.product.v1 import product_pb2
+from services.order.adapters import ProductClient
+from services.order.domain import (
+    Money,
+    OutOfStock,
+    ProductNotFound,
+    Unavailable,
+    ValidationError,
+)
+
+METADATA = (("dapr-app-id", "product"),)
+
+
+class RpcError(grpc.RpcError):
+    def __init__(self, code: grpc.StatusCode, details: str = "") -> None:
+        self._code, self._details = code, details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+
+class Stub:
+    def __init__(self, error: grpc.StatusCode | None = None) -> None:
+        self.error = error
+        self.calls: list[tuple[str, object, object, float]] = []
+
+    def _call(self, name, request, metadata, timeout):
+        self.calls.append((name, request, metadata, timeout))
+        if self.error:
+            raise RpcError(self.error, "because")
+        return product_pb2.StockLevel(
+            product_id=request.product_id,
+            stock=7,
+            name="Mug",
+            price=money_pb2.Money(amount=1299, currency="USD"),
+        )
+
+    def ReserveStock(self, request, metadata, timeout):
+        return self._call("reserve", request, metadata, timeout)
+
+    def ReleaseStock(self, request, metadata, timeout):
+        return self._call("release", request, metadata, timeout)
+
+
+def test_a_reservation_carries_name_and_price() -> None:
+    client = ProductClient(Stub(), METADATA, timeout=2.5)
+    reservation = client.reserve("p1", 3)
+    assert reservation.name == "Mug"
+    assert reservation.unit_price == Money(1299, "USD")
+    assert reservation.quantity == 3
+
+
+def test_every_call_names_the_target_app_and_has_a_timeout() -> None:
+    stub = Stub()
+    client = ProductClient(stub, METADATA, timeout=2.5)
+    client.reserve("p1", 1)
+    client.release("p1", 1)
+    assert [(c[2], c[3]) for c in stub.calls] == [(METADATA, 2.5)] * 2
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        (grpc.StatusCode.NOT_FOUND, ProductNotFound),
+        (grpc.StatusCode.FAILED_PRECONDITION, OutOfStock),
+        (grpc.StatusCode.INVALID_ARGUMENT, ValidationError),
+        (grpc.StatusCode.UNAVAILABLE, Unavailable),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, Unavailable),
+        (grpc.StatusCode.INTERNAL, Unavailable),
+        (grpc.StatusCode.UNAUTHENTICATED, Unavailable),
+    ],
+)
+def test_statuses_become_domain_errors(code, error) -> None:
+    client = ProductClient(Stub(code), METADATA, timeout=1)
+    with pytest.raises(error):
+        client.reserve("p1", 1)
+    with pytest.raises(error):
+        client.release("p1", 1)
