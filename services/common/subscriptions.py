@@ -1,0 +1,210 @@
+"""Dapr subscriptions: CloudEvent in, SUCCESS / RETRY / DROP out, written once.
+
+`handler(...)` turns a function of an `Envelope` into the callback that
+`dapr.ext.grpc.App.subscribe` expects, and maps what happens to Dapr's answer:
+
+- the function returns (None or `Outcome.SUCCESS`): SUCCESS, the event is done;
+- `PoisonEvent`, or an exception listed in `drop_on` (validation, unknown
+  entity): DROP. Dapr then moves the event to the subscription's dead-letter
+  topic, and later events keep flowing;
+- `InFlight`, or any other exception (a dependency is down): RETRY, within the
+  bounds of the resiliency policy (then the dead-letter topic as well);
+- the function may also return `Outcome.RETRY` / `Outcome.DROP` itself.
+
+`Once` runs a side effect at most once per key, across redeliveries and
+replicas, over the `EventLedger` (Dapr state, first-write claims):
+
+1. done marker present -> skip;
+2. claim a short lease (first write wins); someone else holds it -> `InFlight`;
+3. run the action; on failure release the lease and re-raise;
+4. write the done marker (long TTL).
+
+The lease must outlive the slowest action (it is what keeps a concurrent
+redelivery from running it twice). What remains: a crash after the action's
+effect but before step 4 allows one repeat once the lease expires.
+
+`subscribe(app, pubsub, topic, fn)` registers a handler with the topic's
+dead-letter topic, so no subscription is ever made without one.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Protocol
+
+from dapr.clients.grpc._response import TopicEventResponse
+
+from services.common import topics
+from services.common.events import Envelope, PoisonEvent, envelope_from_sdk_event
+from services.common.sidecar import AlreadyClaimed
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    SUCCESS = "success"
+    RETRY = "retry"
+    DROP = "drop"
+
+    def response(self) -> TopicEventResponse:
+        return TopicEventResponse(self.value)
+
+
+class InFlight(Exception):
+    """Another delivery holds the lease on this key: try again later."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is being handled by another delivery")
+        self.key = key
+
+
+class Ledger(Protocol):
+    """What `Once` needs of `services.common.sidecar.EventLedger`."""
+
+    def seen(self, key: str) -> bool: ...
+    def claim(
+        self, key: str, value: str = "1", ttl_seconds: int | None = None
+    ) -> None: ...
+    def mark(self, key: str, value: str = "done") -> None: ...
+    def release(self, key: str) -> None: ...
+
+
+class Once:
+    """At most once per key: a lease while running, a done marker after."""
+
+    def __init__(self, ledger: Ledger, lease_seconds: int = 30) -> None:
+        self._ledger = ledger
+        self._lease = lease_seconds
+
+    def run(self, key: str, action: Callable[[], None]) -> bool:
+        """Run `action` unless it already ran for `key`.
+
+        Returns True when it ran now, False when it had run before. Raises
+        `InFlight` while another delivery holds the lease, and whatever
+        `action` raised (after releasing the lease, so a retry can run it).
+        """
+        done, lease = f"done:{key}", f"lease:{key}"
+        if self._ledger.seen(done):
+            return False
+        try:
+            self._ledger.claim(lease, ttl_seconds=self._lease)
+        except AlreadyClaimed:
+            if self._ledger.seen(done):
+                return False
+            raise InFlight(key) from None
+        try:
+            action()
+        except BaseException:
+            try:
+                self._ledger.release(lease)
+            except Exception as err:  # the lease expires on its own
+                log.warning("could not release %s: %s", lease, err)
+            raise
+        try:
+            self._ledger.mark(done)
+        except Exception as err:
+            # The effect happened; keep the lease (it blocks repeats until it
+            # expires) and report success rather than run the action again.
+            log.warning("%s ran but its done marker was not written: %s", key, err)
+        return True
+
+
+EventFunction = Callable[[Envelope], "Outcome | None"]
+SdkCallback = Callable[[Any], TopicEventResponse]
+
+
+def handler(
+    *,
+    drop_on: tuple[type[BaseException], ...] = (),
+    once: Once | None = None,
+    key_prefix: str | None = None,
+) -> Callable[[EventFunction], SdkCallback]:
+    """Decorate `fn(envelope) -> Outcome | None` into an SDK topic callback.
+
+    With `once`, the whole handler runs at most once per CloudEvent id (key
+    `<key_prefix or fn name>:<event id>`); without it the handler itself must
+    tolerate redelivery (e.g. because what it produces has a deterministic id).
+    """
+
+    def decorate(fn: EventFunction) -> SdkCallback:
+        prefix = key_prefix or fn.__name__
+
+        @functools.wraps(fn)
+        def callback(event: Any) -> TopicEventResponse:
+            return deliver(fn, event, drop_on, once, prefix).response()
+
+        return callback
+
+    return decorate
+
+
+def deliver(
+    fn: EventFunction,
+    event: Any,
+    drop_on: tuple[type[BaseException], ...],
+    once: Once | None,
+    key_prefix: str,
+) -> Outcome:
+    try:
+        envelope = _envelope(event)
+    except PoisonEvent as err:
+        log.warning("dropping undecodable event %s: %s", _id(event), err)
+        return Outcome.DROP
+    droppable: tuple[type[BaseException], ...] = (PoisonEvent, *drop_on)
+    try:
+        if once is None:
+            return fn(envelope) or Outcome.SUCCESS
+
+        def action() -> None:
+            outcome = fn(envelope) or Outcome.SUCCESS
+            if outcome is not Outcome.SUCCESS:
+                raise _NotDone(outcome)  # releases the lease: not done yet
+
+        once.run(f"{key_prefix}:{envelope.id}", action)
+        return Outcome.SUCCESS
+    except _NotDone as not_done:
+        return not_done.outcome
+    except InFlight as err:
+        log.info("retry later: %s", err)
+        return Outcome.RETRY
+    except droppable as err:
+        log.warning(
+            "dropping event %s on %s (to its dead-letter topic): %s",
+            envelope.id,
+            envelope.topic,
+            err,
+        )
+        return Outcome.DROP
+    except Exception:
+        log.exception("event %s on %s failed; retrying", envelope.id, envelope.topic)
+        return Outcome.RETRY
+
+
+class _NotDone(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.value)
+        self.outcome = outcome
+
+
+def _envelope(event: Any) -> Envelope:
+    envelope = envelope_from_sdk_event(event)
+    if not envelope.id:
+        raise PoisonEvent("CloudEvent without an id")
+    if envelope.topic:
+        return envelope
+    # The SDK puts the topic in the event's subject when no extension has it.
+    subject = getattr(event, "subject", None)
+    return replace(envelope, topic=str(subject or ""))
+
+
+def _id(event: Any) -> str:
+    return str(getattr(event, "id", "?"))
+
+
+def subscribe(app: Any, pubsub: str, topic: str, callback: SdkCallback) -> None:
+    """Register `callback` for `topic`, always with its dead-letter topic."""
+    app.subscribe(pubsub, topic, dead_letter_topic=topics.dead_letter(topic))(callback)

@@ -1,0 +1,57 @@
+"""Composition root of the notification service."""
+
+from __future__ import annotations
+
+from services.common import runtime, sidecar
+from services.common.subscriptions import Once
+from services.notification import subscriptions
+from services.notification.adapters import (
+    DaprSms,
+    SecretPassword,
+    SmtpMailer,
+    TemplateRenderer,
+    sender_address,
+)
+from services.notification.config import NotificationSettings
+from services.notification.service import NotificationService
+
+
+def main() -> None:
+    settings = NotificationSettings()  # type: ignore[call-arg]  # ports from env
+    runtime.setup_logging(settings)
+    dapr = sidecar.make_client(settings)
+    password = (
+        SecretPassword(dapr, settings.secret_store, settings.smtp_password_secret)
+        if settings.smtp_username
+        else None
+    )
+    mailer = SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        sender_address(settings.mail_from),
+        tls=settings.smtp_tls,
+        username=settings.smtp_username,
+        password=password,
+        timeout=settings.smtp_timeout,
+    )
+    ledger = sidecar.EventLedger(
+        dapr, settings.idempotency_store, ttl_seconds=settings.sent_ttl_seconds
+    )
+    service = NotificationService(
+        TemplateRenderer(),
+        mailer,
+        DaprSms(dapr, settings.sms_binding, settings.sms_data),
+        Once(ledger, lease_seconds=settings.send_lease_seconds),
+        message_id_domain=settings.message_id_domain,
+    )
+
+    app = runtime.new_app(settings)
+    subscriptions.register(
+        app, settings.pubsub_name, subscriptions.NotificationHandlers(service)
+    )
+    runtime.serve(
+        settings,
+        app,
+        checks={"smtp": mailer.reachable},
+        on_shutdown=[dapr.close],
+    )

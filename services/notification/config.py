@@ -1,0 +1,42 @@
+"""Typed settings of the notification service."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from services.common import components
+from services.common.settings import ServiceSettings
+
+
+class NotificationSettings(ServiceSettings):
+    app_id: str = "notification"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 11025
+    # none: plain SMTP (the local catcher); starttls: upgrade on 587; tls: 465.
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    # When set, the password is read from the Dapr secret store, never from env.
+    smtp_username: str = ""
+    smtp_password_secret: str = "smtp-password"
+    # Bound on one whole SMTP exchange, in seconds.
+    smtp_timeout: float = 10.0
+    mail_from: str = "Daprshop <no-reply@daprshop.local>"
+    message_id_domain: str = "daprshop.local"
+    secret_store: str = components.SECRETS
+    sms_binding: str = components.SMS
+    # json: {"to", "body"} (the local file binding, read by tests);
+    # text: the body alone (what Twilio's binding sends as the message).
+    sms_data: Literal["json", "text"] = "json"
+    # A send holds a lease this long; it must outlive the slowest send.
+    send_lease_seconds: int = 30
+    # How long a sent message is remembered (redeliveries within it are dropped).
+    sent_ttl_seconds: int = 7 * 86400
+
+    @model_validator(mode="after")
+    def _sane(self) -> NotificationSettings:
+        if self.send_lease_seconds <= self.smtp_timeout:
+            raise ValueError("SEND_LEASE_SECONDS must exceed SMTP_TIMEOUT")
+        if self.environment == "prod" and self.smtp_tls == "none":
+            raise ValueError("SMTP_TLS must be starttls or tls in prod")
+        return self

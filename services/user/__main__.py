@@ -1,0 +1,3 @@
+from services.user.app import main
+
+main()

@@ -1,0 +1,77 @@
+"""UserService over gRPC: proto <-> domain, domain errors -> status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from protos.user.v1 import user_pb2, user_pb2_grpc
+from services.common.grpc_errors import status_for
+from services.user.domain import NotFound, User, UserChanges, ValidationError
+from services.user.service import UserService
+
+ERRORS = status_for(
+    {
+        ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
+        NotFound: grpc.StatusCode.NOT_FOUND,
+    }
+)
+
+
+def user_to_proto(user: User) -> user_pb2.User:
+    created = Timestamp()
+    created.FromDatetime(user.created_at)
+    return user_pb2.User(
+        id=user.id,
+        subject=user.subject,
+        email=user.email,
+        name=user.name,
+        phone=user.phone,
+        preferences=user_pb2.NotificationPreferences(
+            email=user.email_notifications, sms=user.sms_notifications
+        ),
+        created_at=created,
+    )
+
+
+def changes_from_proto(request: user_pb2.UpdateUserRequest) -> UserChanges:
+    def optional(name: str) -> Any:
+        return getattr(request, name) if request.HasField(name) else None
+
+    return UserChanges(
+        name=optional("name"),
+        phone=optional("phone"),
+        email_notifications=optional("email_notifications"),
+        sms_notifications=optional("sms_notifications"),
+    )
+
+
+class UserServicer(user_pb2_grpc.UserServiceServicer):
+    def __init__(self, service: UserService) -> None:
+        self._service = service
+
+    @ERRORS
+    def GetOrCreateUser(self, request, context):  # type: ignore[no-untyped-def]
+        user, created = self._service.get_or_create(
+            request.subject, request.email, request.name
+        )
+        return user_pb2.GetOrCreateUserResponse(
+            user=user_to_proto(user), created=created
+        )
+
+    @ERRORS
+    def GetUser(self, request, context):  # type: ignore[no-untyped-def]
+        return user_to_proto(self._service.get(request.id))
+
+    @ERRORS
+    def BatchGetUsers(self, request, context):  # type: ignore[no-untyped-def]
+        users = self._service.get_many(list(request.ids))
+        return user_pb2.BatchGetUsersResponse(users=[user_to_proto(u) for u in users])
+
+    @ERRORS
+    def UpdateUser(self, request, context):  # type: ignore[no-untyped-def]
+        return user_to_proto(
+            self._service.update(request.id, changes_from_proto(request))
+        )

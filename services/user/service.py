@@ -1,0 +1,93 @@
+"""Use cases of the user service, over one port: the user repository."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Protocol
+
+from services.user.domain import (
+    Contact,
+    NotFound,
+    SubjectTaken,
+    User,
+    UserChanges,
+    name_from_login,
+    validate_changes,
+    validate_email,
+    validate_subject,
+)
+
+MAX_BATCH = 500
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user and its `user-created` event atomically (outbox).
+
+        Raises SubjectTaken when a user with the same subject exists.
+        """
+        ...
+
+    def get(self, user_id: str) -> User | None: ...
+    def get_by_subject(self, subject: str) -> User | None: ...
+    def get_many(self, ids: list[str]) -> list[User]: ...
+    def update(self, user_id: str, changes: UserChanges) -> User | None: ...
+
+
+class UserService:
+    def __init__(self, repo: UserRepository) -> None:
+        self._repo = repo
+
+    def get_or_create(self, subject: str, email: str, name: str) -> tuple[User, bool]:
+        """The user owning `subject`, created on first sight: (user, created).
+
+        Two concurrent first logins both try to insert; the unique subject lets
+        one win, and the loser reads the winner's row. So there is one user and
+        one `user-created` event.
+        """
+        validate_subject(subject)
+        email = email.strip()
+        if email:
+            validate_email(email)
+        existing = self._repo.get_by_subject(subject)
+        if existing is not None:
+            return existing, False
+        user = User(
+            id=uuid.uuid4().hex,
+            subject=subject,
+            email=email,
+            name=name_from_login(name, email),
+        )
+        try:
+            self._repo.add(user)
+        except SubjectTaken:
+            winner = self._repo.get_by_subject(subject)
+            if winner is None:  # pragma: no cover - the row cannot vanish
+                raise
+            return winner, False
+        return user, True
+
+    def get(self, user_id: str) -> User:
+        user = self._repo.get(user_id) if user_id else None
+        if user is None:
+            raise NotFound(user_id)
+        return user
+
+    def get_many(self, ids: list[str]) -> list[User]:
+        """Users in the order asked for; unknown ids are simply absent."""
+        wanted = list(dict.fromkeys(i for i in ids if i))[:MAX_BATCH]
+        return self._repo.get_many(wanted) if wanted else []
+
+    def update(self, user_id: str, changes: UserChanges) -> User:
+        validate_changes(changes)
+        if changes.name is not None:
+            changes = replace(changes, name=changes.name.strip())
+        updated = self._repo.update(user_id, changes) if user_id else None
+        if updated is None:
+            raise NotFound(user_id)
+        return updated
+
+    def contact(self, user_id: str) -> Contact:
+        """How to reach the buyer of an order (NotFound for an unknown user)."""
+        return Contact.of(self.get(user_id))

@@ -1,0 +1,90 @@
+"""What a gRPC caller of UserService sees, status codes included."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from protos.user.v1 import user_pb2
+from services.user.grpc_api import UserServicer
+from services.user.service import UserService
+from tests.unit.user.fakes import Aborted, FakeContext, FakeUserRepository
+
+
+@pytest.fixture
+def api() -> UserServicer:
+    return UserServicer(UserService(FakeUserRepository()))
+
+
+def login(api: UserServicer, subject: str = "oidc|eve") -> user_pb2.User:
+    response = api.GetOrCreateUser(
+        user_pb2.GetOrCreateUserRequest(
+            subject=subject, email="eve@example.com", name="Eve"
+        ),
+        FakeContext(),
+    )
+    return response.user
+
+
+def test_get_or_create_then_get(api: UserServicer) -> None:
+    first = api.GetOrCreateUser(
+        user_pb2.GetOrCreateUserRequest(
+            subject="oidc|eve", email="eve@example.com", name="Eve"
+        ),
+        FakeContext(),
+    )
+    assert first.created is True
+    assert first.user.preferences.email is True
+    assert first.user.created_at.seconds > 0
+    got = api.GetUser(user_pb2.GetUserRequest(id=first.user.id), FakeContext())
+    assert got == first.user
+
+
+def test_batch_get_omits_unknown_ids(api: UserServicer) -> None:
+    eve, bob = login(api, "eve"), login(api, "bob")
+    response = api.BatchGetUsers(
+        user_pb2.BatchGetUsersRequest(ids=[bob.id, "ghost", eve.id]), FakeContext()
+    )
+    assert [u.id for u in response.users] == [bob.id, eve.id]
+
+
+def test_update_sets_only_present_fields(api: UserServicer) -> None:
+    eve = login(api)
+    updated = api.UpdateUser(
+        user_pb2.UpdateUserRequest(id=eve.id, phone="+4915112345678"), FakeContext()
+    )
+    assert updated.phone == "+4915112345678"
+    assert updated.name == "Eve"
+    assert updated.preferences.sms is True
+    off = api.UpdateUser(
+        user_pb2.UpdateUserRequest(id=eve.id, sms_notifications=False), FakeContext()
+    )
+    assert off.preferences.sms is False and off.phone == "+4915112345678"
+
+
+def test_bad_phone_is_invalid_argument_naming_the_field(api: UserServicer) -> None:
+    eve = login(api)
+    with pytest.raises(Aborted) as err:
+        api.UpdateUser(
+            user_pb2.UpdateUserRequest(id=eve.id, phone="0151 123"), FakeContext()
+        )
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details.startswith("phone:")
+
+
+def test_malformed_email_at_creation_is_invalid_argument(api: UserServicer) -> None:
+    with pytest.raises(Aborted) as err:
+        api.GetOrCreateUser(
+            user_pb2.GetOrCreateUserRequest(subject="s", email="nope"), FakeContext()
+        )
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "email" in err.value.details
+
+
+def test_unknown_user_is_not_found(api: UserServicer) -> None:
+    with pytest.raises(Aborted) as err:
+        api.GetUser(user_pb2.GetUserRequest(id="ghost"), FakeContext())
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(Aborted) as err:
+        api.UpdateUser(user_pb2.UpdateUserRequest(id="ghost", name="X"), FakeContext())
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
