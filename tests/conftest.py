@@ -3,7 +3,8 @@
 The mesh is started by `devmesh.mesh.Mesh`, which runs the very commands Tilt
 runs (`python -m devmesh run NAME`). It uses its own port offset and run folder
 so it never collides with a developer's `tilt up`. TEST_PROFILE picks the
-component profile (full: Kafka; lite: Redis Streams).
+component profile (full: Kafka; lite: Redis Streams); MESH_ONLY=a,b starts
+only those resources and their dependencies (for working on one service).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def mesh(profile: str) -> Iterator[object]:
     run = Path(os.environ["DAPRSHOP_RUN_DIR"])
     shutil.rmtree(run, ignore_errors=True)  # fresh databases for every session
     the_mesh = Mesh(profile)
+    only = [n for n in os.environ.get("MESH_ONLY", "").split(",") if n]
     try:
-        the_mesh.start()
+        the_mesh.start(only or None)
     except MeshError as err:
         the_mesh.stop()
         pytest.fail(f"could not start the {profile} mesh: {err}", pytrace=False)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import grpc
+from dapr.clients import DaprClient
+from dapr.conf import settings as dapr_settings
 
 from devmesh import ports
 
@@ -68,3 +70,12 @@ def mailpit_messages(query: str = "") -> list[dict[str, Any]]:
         else f"{base}/messages"
     )
     return list(http_json(url).get("messages") or [])
+
+
+def dapr_client(shared_env: dict[str, str], via: str = "user") -> DaprClient:
+    """The Dapr SDK client bound to `via`'s sidecar (token and both ports)."""
+    app = ports.load().apps[via]
+    dapr_settings.DAPR_API_TOKEN = shared_env["DAPR_API_TOKEN"]
+    dapr_settings.DAPR_HTTP_PORT = app.http
+    dapr_settings.DAPR_GRPC_PORT = app.grpc
+    return DaprClient(address=f"127.0.0.1:{app.grpc}")

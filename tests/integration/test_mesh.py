@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from dapr.clients import DaprClient
-from dapr.conf import settings
 
 from devmesh import ports
 from devmesh.ports import APP_NAMES
@@ -15,6 +13,7 @@ from protos.events.v1 import events_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from services.common import events, topics
 from tests.integration.helpers import (
+    dapr_client,
     eventually,
     http_json,
     mailpit_messages,
@@ -70,9 +69,7 @@ def test_event_published_by_one_app_reaches_another(shared_env: dict[str, str]) 
     payload = events_pb2.UserCreated(
         user_id=uuid.uuid4().hex, email=email, name="Probe", email_notifications=True
     )
-    user_sidecar = f"127.0.0.1:{ports.load().apps['user'].grpc}"
-    settings.DAPR_API_TOKEN = shared_env["DAPR_API_TOKEN"]
-    with DaprClient(address=user_sidecar) as client:
+    with dapr_client(shared_env, via="user") as client:
         client.publish_event(
             "pubsub",
             topics.USER_CREATED,

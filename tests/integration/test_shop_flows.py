@@ -17,8 +17,6 @@ from typing import Any
 import grpc
 import pymysql
 import pytest
-from dapr.clients import DaprClient
-from dapr.conf import settings as dapr_settings
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
@@ -29,7 +27,12 @@ from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
 from services.common import events, topics
-from tests.integration.helpers import eventually, mailpit_messages, sidecar_channel
+from tests.integration.helpers import (
+    dapr_client,
+    eventually,
+    mailpit_messages,
+    sidecar_channel,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -164,8 +167,7 @@ def sms_files(run_dir: Path, text: str) -> list[Path]:
 
 
 def publish(shared_env: dict[str, str], topic: str, data: str, event_id: str) -> None:
-    dapr_settings.DAPR_API_TOKEN = shared_env["DAPR_API_TOKEN"]
-    with DaprClient(address=f"127.0.0.1:{ports.load().apps['user'].grpc}") as client:
+    with dapr_client(shared_env, via="user") as client:
         client.publish_event(
             "pubsub",
             topic,
