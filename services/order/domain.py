@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
+
+from services.common.domain import DomainError, ValidationError, now
 
 MAX_LINES = 50
 MAX_QUANTITY = 10_000
@@ -26,17 +28,6 @@ MAX_KEY = 128
 MAX_USER_ID = 64
 MAX_PRODUCT_ID = 64
 MAX_AMOUNT = 2**63 - 1  # BIGINT
-
-
-class DomainError(Exception):
-    pass
-
-
-class ValidationError(DomainError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 class OrderNotFound(DomainError):
@@ -107,10 +98,6 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+
+from services.common.domain import DomainError, ValidationError, now
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_CATEGORY = 64
-
-
-class DomainError(Exception):
-    pass
-
-
-class ValidationError(DomainError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 class NotFound(DomainError):
@@ -53,10 +44,6 @@ class Money:
             raise ValidationError(
                 f"{field_name}.currency", "must be a 3-letter ISO 4217 code"
             )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

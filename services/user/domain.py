@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+
+from services.common.domain import DomainError, ValidationError, now
 
 MAX_NAME = 200
 MAX_SUBJECT = 255
@@ -14,17 +16,6 @@ PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 # Deliberately loose: one @, no spaces, a dot in the domain. The mail server
 # has the last word; this only catches what is plainly not an address.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class DomainError(Exception):
-    pass
-
-
-class ValidationError(DomainError):
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 class NotFound(DomainError):
@@ -39,10 +30,6 @@ class SubjectTaken(DomainError):
     def __init__(self, subject: str) -> None:
         super().__init__(f"a user with subject {subject!r} already exists")
         self.subject = subject
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
