@@ -1,0 +1,249 @@
+"""The shop through the gateway alone, with tokens from the local OIDC provider."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+import websockets
+
+from devmesh import ports
+from devmesh.tokens import get_token
+from tests.integration.helpers import eventually
+
+pytestmark = pytest.mark.e2e
+
+ORDER_FIELDS = "id status total { amount currency } items { productId quantity }"
+
+
+def gateway_url(path: str = "/graphql") -> str:
+    return f"http://127.0.0.1:{ports.load().apps['gateway'].app}{path}"
+
+
+def post_graphql(
+    query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(gateway_url(), data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        return err.code, json.loads(raw) if raw else {}
+
+
+def gql(
+    query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> Any:
+    status, body = post_graphql(query, variables, token)
+    assert status == 200 and not body.get("errors"), (status, body)
+    return body["data"]
+
+
+@pytest.fixture(scope="module")
+def tokens(shared_env: dict[str, str]) -> dict[str, str]:
+    issuer = shared_env["OIDC_ISSUER"]
+    tag = uuid.uuid4().hex[:6]
+    return {
+        "alice": get_token(f"alice-{tag}", issuer_url=issuer),
+        "bob": get_token(f"bob-{tag}", issuer_url=issuer),
+        "admin": get_token(f"admin-{tag}", admin=True, issuer_url=issuer),
+    }
+
+
+def create_product(admin: str, stock: int) -> dict[str, Any]:
+    data = gql(
+        """mutation($input: CreateProductInput!) { createProduct(input: $input) {
+             __typename ... on Product { id stock } ... on UserError { message } } }""",
+        {
+            "input": {
+                "name": f"E2E {uuid.uuid4().hex[:6]}",
+                "category": "e2e",
+                "price": {"amount": 2500, "currency": "USD"},
+                "stock": stock,
+            }
+        },
+        admin,
+    )
+    assert data["createProduct"]["__typename"] == "Product", data
+    return dict(data["createProduct"])
+
+
+def place_order(token: str, product_id: str, qty: int) -> dict[str, Any]:
+    data = gql(
+        f"""mutation($input: PlaceOrderInput!) {{ placeOrder(input: $input) {{
+              __typename ... on Order {{ {ORDER_FIELDS} }}
+              ... on UserError {{ message }} }} }}""",
+        {
+            "input": {
+                "items": [{"productId": product_id, "quantity": qty}],
+                "idempotencyKey": uuid.uuid4().hex,
+            }
+        },
+        token,
+    )
+    return dict(data["placeOrder"])
+
+
+def product_stock(product_id: str) -> int:
+    data = gql("query($id: ID!) { product(id: $id) { stock } }", {"id": product_id})
+    return int(data["product"]["stock"])
+
+
+def test_journey_me_product_order_list_cancel(tokens: dict[str, str]) -> None:
+    me = gql("{ me { id email name } }", token=tokens["alice"])["me"]
+    assert me["id"] and me["email"]
+    again = gql("{ me { id } }", token=tokens["alice"])["me"]
+    assert again["id"] == me["id"]  # the first request created the user, once
+
+    product = create_product(tokens["admin"], stock=10)
+    order = place_order(tokens["alice"], product["id"], 3)
+    assert order["__typename"] == "Order", order
+    assert order["total"] == {"amount": 7500, "currency": "USD"}
+
+    listed = gql(
+        "{ orders(first: 10) { edges { node { id } } } }", token=tokens["alice"]
+    )
+    assert order["id"] in [e["node"]["id"] for e in listed["orders"]["edges"]]
+
+    eventually(lambda: product_stock(product["id"]) == 7, 15, what="stock 7 visible")
+    cancelled = gql(
+        "mutation($id: ID!) { cancelOrder(id: $id) {"
+        " __typename ... on Order { status } } }",
+        {"id": order["id"]},
+        tokens["alice"],
+    )["cancelOrder"]
+    assert cancelled == {"__typename": "Order", "status": "CANCELLED"}
+    eventually(lambda: product_stock(product["id"]) == 10, 15, what="stock restored")
+
+
+def test_users_cannot_touch_each_others_orders(tokens: dict[str, str]) -> None:
+    product = create_product(tokens["admin"], stock=5)
+    order = place_order(tokens["alice"], product["id"], 1)
+    seen = gql(
+        "query($id: ID!) { order(id: $id) { id } }", {"id": order["id"]}, tokens["bob"]
+    )
+    assert seen["order"] is None
+    attempt = gql(
+        "mutation($id: ID!) { cancelOrder(id: $id) { __typename } }",
+        {"id": order["id"]},
+        tokens["bob"],
+    )
+    assert attempt["cancelOrder"]["__typename"] == "NotFound"
+    mine = gql(
+        "query($id: ID!) { order(id: $id) { status } }",
+        {"id": order["id"]},
+        tokens["alice"],
+    )
+    assert mine["order"]["status"] == "PENDING"
+
+
+def test_non_admin_cannot_create_products(tokens: dict[str, str]) -> None:
+    data = gql(
+        """mutation { createProduct(input: {name: "x", category: "y",
+             price: {amount: 1, currency: "USD"}}) { __typename } }""",
+        token=tokens["alice"],
+    )
+    assert data["createProduct"]["__typename"] == "Forbidden"
+
+
+def test_product_update_is_visible_right_after_the_event(
+    tokens: dict[str, str],
+) -> None:
+    product = create_product(tokens["admin"], stock=3)
+    query = "query($id: ID!) { product(id: $id) { name } }"
+    first = gql(query, {"id": product["id"]})["product"]["name"]
+    assert gql(query, {"id": product["id"]})["product"]["name"] == first  # cached read
+    renamed = f"Renamed {uuid.uuid4().hex[:6]}"
+    gql(
+        """mutation($id: ID!, $name: String!) { updateProduct(id: $id,
+             input: {name: $name}) { __typename } }""",
+        {"id": product["id"], "name": renamed},
+        tokens["admin"],
+    )
+    eventually(
+        lambda: gql(query, {"id": product["id"]})["product"]["name"] == renamed,
+        10,
+        what="renamed product served after product-updated",
+    )
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["garbage", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "a.b.c.d.e"],
+    ids=["garbage", "alg-none", "jwe-shaped"],
+)
+def test_bad_tokens_get_401(token: str) -> None:
+    status, _ = post_graphql("{ me { id } }", token=token)
+    assert status == 401
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["{ products(first: 1) { edges { node { id } }", "{ nope }", "}{", "x" * 20000],
+    ids=["unclosed", "unknown-field", "nonsense", "oversized"],
+)
+def test_malformed_queries_get_errors_not_500(query: str) -> None:
+    status, body = post_graphql(query)
+    assert status < 500
+    assert body.get("errors")
+
+
+def test_subscription_sees_status_changes(tokens: dict[str, str]) -> None:
+    product = create_product(tokens["admin"], stock=2)
+    order = place_order(tokens["alice"], product["id"], 1)
+    url = f"ws://127.0.0.1:{ports.load().apps['gateway'].app}/graphql"
+
+    async def watch() -> list[str]:
+        seen: list[str] = []
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "connection_init",
+                        "payload": {"Authorization": f"Bearer {tokens['alice']}"},
+                    }
+                )
+            )
+            ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert ack["type"] == "connection_ack", ack
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {
+                            "query": "subscription($id: ID!) {"
+                            " orderStatusChanged(orderId: $id) { id status } }",
+                            "variables": {"id": order["id"]},
+                        },
+                    }
+                )
+            )
+            await asyncio.sleep(1.0)  # let the subscription register before changes
+            for status in ("CONFIRMED", "SHIPPED"):
+                await asyncio.to_thread(
+                    gql,
+                    "mutation($id: ID!, $s: OrderStatus!) { updateOrderStatus(id: $id,"
+                    " status: $s) { __typename } }",
+                    {"id": order["id"], "s": status},
+                    tokens["admin"],
+                )
+            while len(seen) < 2:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if message["type"] == "next":
+                    seen.append(
+                        message["payload"]["data"]["orderStatusChanged"]["status"]
+                    )
+        return seen
+
+    assert asyncio.run(watch()) == ["CONFIRMED", "SHIPPED"]
