@@ -12,6 +12,16 @@ import yaml
 PORTS_FILE = Path(__file__).with_name("ports.yaml")
 APP_NAMES = ("gateway", "user", "product", "order", "notification")
 
+# Port offsets of the meshes that may run side by side on one machine. Chosen so
+# that no port of one lands on a port of another (tests/unit/devmesh checks it).
+OFFSETS = {
+    "dev": 0,
+    "test-full": 500,
+    "test-lite": 700,
+    "test-tilt": 900,
+    "bench": 1050,
+}
+
 
 @dataclass(frozen=True)
 class AppPorts:

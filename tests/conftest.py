@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from devmesh import ports
+
 TEST_PROFILE = os.environ.get("TEST_PROFILE", "full")
-_OFFSETS = {"full": "500", "lite": "700"}
-os.environ.setdefault("DAPRSHOP_PORT_OFFSET", _OFFSETS[TEST_PROFILE])
+_OFFSET = ports.OFFSETS[f"test-{TEST_PROFILE}"]
+os.environ.setdefault("DAPRSHOP_PORT_OFFSET", str(_OFFSET))
 os.environ["PROFILE"] = TEST_PROFILE
 _CACHE = Path(os.environ.get("DAPRSHOP_CACHE", Path.home() / ".cache" / "daprshop"))
 os.environ.setdefault("DAPRSHOP_RUN_DIR", str(_CACHE / "run" / f"test-{TEST_PROFILE}"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devmesh import bootstrap, pins
+from devmesh import bootstrap, pins, ports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def test_tilt_ci_brings_every_resource_up(tmp_path: Path) -> None:
     shutil.rmtree(run_dir, ignore_errors=True)
     env = {
         **os.environ,
-        "DAPRSHOP_PORT_OFFSET": "900",
+        "DAPRSHOP_PORT_OFFSET": str(ports.OFFSETS["test-tilt"]),
         "DAPRSHOP_RUN_DIR": str(run_dir),
         "PROFILE": "lite",
         "TILT_DISABLE_ANALYTICS": "1",

@@ -19,3 +19,22 @@ def test_offset_shifts_every_port() -> None:
 
 def test_all_five_apps_have_ports() -> None:
     assert set(ports.load(0).apps) == set(ports.APP_NAMES)
+
+
+def test_meshes_that_run_side_by_side_never_share_a_port() -> None:
+    taken: dict[int, str] = {}
+    for name, shift in ports.OFFSETS.items():
+        table = ports.load(shift)
+        numbers = set(table.infra.values())
+        for app in table.apps.values():
+            numbers |= {
+                app.app,
+                app.http,
+                app.grpc,
+                app.internal,
+                app.metrics,
+                app.health,
+            }
+        for number in numbers:
+            assert number not in taken, f"{name} and {taken.get(number)} share {number}"
+            taken[number] = name
