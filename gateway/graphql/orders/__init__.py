@@ -1,0 +1,1 @@
+"""The orders part of the GraphQL schema."""

@@ -1,0 +1,61 @@
+"""Query fields of orders: the caller's own (admins with orders:write: any)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway import clients
+from gateway.graphql.common import PageInfo, page_request, page_slice
+from gateway.graphql.context import GatewayInfo
+from gateway.graphql.errors import api_error
+from gateway.graphql.orders.types import Order, OrderConnection, OrderEdge
+from gateway.graphql.permissions import ORDERS_WRITE, IsAuthenticated
+
+
+@strawberry.type
+class OrderQueries:
+    @strawberry.field(
+        description="Null when there is no such order or it is someone else's.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def order(self, info: GatewayInfo, id: strawberry.ID) -> Order | None:
+        context = info.context
+        try:
+            # The service checks ownership (NOT_FOUND for another owner's order).
+            owner = "" if context.has(ORDERS_WRITE) else await context.user_id()
+            order = await context.loaders.orders.load((str(id), owner))
+        except clients.ServiceError as err:
+            raise api_error(err) from err
+        return Order.from_domain(order) if order is not None else None
+
+    @strawberry.field(
+        description="The caller's own orders, newest first. `first` is at most 100.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def orders(
+        self, info: GatewayInfo, first: int | None = None, after: str | None = None
+    ) -> OrderConnection:
+        context = info.context
+        settings = context.settings
+        request = page_request(
+            first,
+            after,
+            settings.graphql_default_page_size,
+            settings.graphql_max_page_size,
+        )
+        try:
+            page = await context.services.orders.list_for_user(
+                await context.user_id(), request.size, request.token
+            )
+        except clients.ServiceError as err:
+            raise api_error(err) from err
+        window = page_slice(request, page.items, page.next_token)
+        return OrderConnection(
+            edges=[
+                OrderEdge(cursor=cursor, node=Order.from_domain(order))
+                for cursor, order in window.edges
+            ],
+            page_info=PageInfo(
+                has_next_page=window.has_next_page, end_cursor=window.end_cursor
+            ),
+        )

@@ -1,0 +1,1 @@
+"""The products part of the GraphQL schema."""

@@ -1,0 +1,79 @@
+"""Query fields of the catalog: open to anonymous callers, served from the cache."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway import clients
+from gateway.graphql.common import PageInfo, page_request, page_slice
+from gateway.graphql.context import GatewayContext, GatewayInfo
+from gateway.graphql.errors import api_error
+from gateway.graphql.products.types import (
+    Product,
+    ProductConnection,
+    ProductEdge,
+    ProductFilter,
+)
+
+
+async def load_product(context: GatewayContext, product_id: str) -> clients.Product:
+    product = await context.loaders.products.load(product_id)
+    if product is None:
+        raise clients.NotFound(f"product {product_id}")
+    return product
+
+
+@strawberry.type
+class ProductQueries:
+    @strawberry.field
+    async def product(self, info: GatewayInfo, id: strawberry.ID) -> Product | None:
+        context = info.context
+        try:
+            product = await context.services.catalog.product(
+                str(id), lambda: load_product(context, str(id))
+            )
+        except clients.NotFound:
+            return None
+        except clients.ServiceError as err:
+            raise api_error(err) from err
+        return Product.from_domain(product)
+
+    @strawberry.field(description="Newest first. `first` is at most 100.")
+    async def products(
+        self,
+        info: GatewayInfo,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ProductFilter | None = None,
+    ) -> ProductConnection:
+        context = info.context
+        settings = context.settings
+        request = page_request(
+            first,
+            after,
+            settings.graphql_default_page_size,
+            settings.graphql_max_page_size,
+        )
+        flt = filter.to_domain() if filter is not None else clients.ProductFilter()
+        service = context.services.products
+        try:
+            page = await context.services.catalog.products(
+                flt,
+                request.size,
+                request.token,
+                lambda: service.list(flt, request.size, request.token),
+            )
+        except clients.ServiceError as err:
+            raise api_error(err) from err
+        for product in page.items:
+            context.loaders.products.prime(product.id, product)
+        window = page_slice(request, page.items, page.next_token)
+        return ProductConnection(
+            edges=[
+                ProductEdge(cursor=cursor, node=Product.from_domain(product))
+                for cursor, product in window.edges
+            ],
+            page_info=PageInfo(
+                has_next_page=window.has_next_page, end_cursor=window.end_cursor
+            ),
+        )

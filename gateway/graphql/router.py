@@ -1,0 +1,145 @@
+"""/graphql over HTTP (GET for queries only, POST) and graphql-transport-ws.
+
+- Request-level failures strawberry answers in plain text (malformed JSON, a
+  mutation over GET, ...) are answered as GraphQL-shaped JSON with the same
+  status (400/404/405), never a 500.
+- Websockets carry subscriptions only (queries and mutations go over HTTP,
+  where they are rate limited per operation). The connection is authenticated
+  by the `connection_init` payload `{"Authorization": "Bearer <token>"}` and
+  charged one query on the caller's bucket.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from cross_web import HTTPException as StrawberryHTTPException
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+from graphql import GraphQLError
+from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    SubscribeMessage,
+)
+
+from gateway.auth import AuthHTTPError, authenticate
+from gateway.graphql.context import GatewayContext, peer_address
+from gateway.graphql.schema import GatewaySchema
+from gateway.ratelimit import RateLimiterDown, identity_key, operation_type
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def connection_token(params: object) -> str | None:
+    """The bearer token of a `connection_init` payload, whatever the key's case."""
+    if not isinstance(params, dict):
+        return None
+    for key, value in params.items():
+        if str(key).lower() == "authorization" and isinstance(value, str):
+            scheme, _, token = value.strip().partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+class SubscriptionsOnlyHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message.get("payload") or {}
+        query = payload.get("query") if isinstance(payload, dict) else None
+        name = payload.get("operationName") if isinstance(payload, dict) else None
+        if isinstance(query, str) and self.connection_acknowledged:
+            kind = operation_type(query, name if isinstance(name, str) else None)
+            if kind in ("query", "mutation"):
+                error = GraphQLError(
+                    "Only subscriptions are served over websocket; "
+                    "send queries and mutations over HTTP.",
+                    extensions={"code": "BAD_REQUEST"},
+                )
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
+        await super().handle_subscribe(message)
+
+
+class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
+    graphql_transport_ws_handler_class = SubscriptionsOnlyHandler
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Any = None,
+        root_value: Any = None,
+    ) -> Any:
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except StrawberryHTTPException as err:
+            return _error_response(err.status_code, err.reason)
+        except UnicodeDecodeError:  # strawberry lets this one through as a 500
+            return _error_response(400, "Unable to parse request body as JSON")
+
+    async def on_ws_connect(self, context: GatewayContext) -> None:
+        token = connection_token(context.connection_params)
+        if token is None:
+            raise ConnectionRejectionError()
+        services = context.services
+        try:
+            principal = await authenticate(token, services.verifier)
+        except AuthHTTPError as err:
+            log.info("websocket refused: %s", err.description)
+            raise ConnectionRejectionError() from err
+        if principal is None:
+            raise ConnectionRejectionError()
+        if services.limiter is not None and context.request is not None:
+            address = peer_address(context.request, services)
+            try:
+                decision = await services.limiter.hit(
+                    services.rules.graphql_queries,
+                    identity_key(principal.subject, address),
+                    services.settings.rate_limit_query_cost,
+                )
+            except RateLimiterDown as err:
+                raise ConnectionRejectionError() from err
+            if decision is not None and not decision.allowed:
+                raise ConnectionRejectionError()
+        context.principal = principal
+
+
+def _error_response(status: int, reason: str) -> Response:
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": reason,
+                    "extensions": {"code": _HTTP_CODES.get(status, "BAD_REQUEST")},
+                }
+            ]
+        },
+        status_code=status,
+    )
+
+
+def build_router(
+    schema: GatewaySchema, context_getter: Any, graphiql: bool
+) -> GatewayGraphQLRouter:
+    return GatewayGraphQLRouter(
+        schema,
+        graphql_ide="graphiql" if graphiql else None,
+        # Queries may use GET (cacheable links); strawberry refuses mutations
+        # over GET whatever this says.
+        allow_queries_via_get=True,
+        context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=20,
+    )

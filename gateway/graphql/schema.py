@@ -1,0 +1,125 @@
+"""The schema: root types composed from the domains, and its hardening.
+
+Limits (depth, aliases, tokens) are validation rules, so a query that breaks
+one gets a GraphQL error before any resolver runs; fragments are followed when
+measuring depth (a fragment cycle is reported, never followed forever).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, ValidationContext, ValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext, ExecutionResult
+
+from gateway.graphql.errors import MaskInternalErrors, finalize_errors, is_unexpected
+from gateway.graphql.orders.mutations import OrderMutations
+from gateway.graphql.orders.queries import OrderQueries
+from gateway.graphql.orders.subscriptions import OrderSubscriptions
+from gateway.graphql.products.mutations import ProductMutations
+from gateway.graphql.products.queries import ProductQueries
+from gateway.graphql.users.mutations import UserMutations
+from gateway.graphql.users.queries import UserQueries
+
+log = logging.getLogger(__name__)
+
+
+@strawberry.type
+class Query(UserQueries, ProductQueries, OrderQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(UserMutations, ProductMutations, OrderMutations):
+    pass
+
+
+@strawberry.type
+class Subscription(OrderSubscriptions):
+    pass
+
+
+@dataclass(frozen=True)
+class SchemaLimits:
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    introspection: bool = True
+
+
+class SafeQueryDepthLimiter(AddValidationRules):
+    """strawberry's QueryDepthLimiter, minus its crash on a spread of an unknown
+    fragment (a KeyError; graphql-core's KnownFragmentNames reports it anyway)."""
+
+    def __init__(self, max_depth: int) -> None:
+        measure = QueryDepthLimiter(max_depth=max_depth).validation_rules[0]
+
+        class DepthLimit(ValidationRule):
+            def __init__(self, context: ValidationContext) -> None:
+                super().__init__(context)
+                with contextlib.suppress(KeyError):
+                    measure(context)
+
+        super().__init__([DepthLimit])
+
+
+class GatewaySchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = finalize_errors(result.errors)
+        return result
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        """Log bugs with their traceback; expected errors only at debug level."""
+        for error in errors:
+            if is_unexpected(error):
+                log.error(
+                    "unexpected error in %s: %s",
+                    ".".join(str(p) for p in error.path or ()) or "operation",
+                    error.original_error,
+                    exc_info=error.original_error,
+                )
+            else:
+                log.debug("graphql error: %s", error.message)
+
+
+def extensions(limits: SchemaLimits) -> list[Any]:
+    chosen: list[SchemaExtension] = [
+        MaxTokensLimiter(max_token_count=limits.max_tokens),
+        ParserCache(maxsize=256),
+        SafeQueryDepthLimiter(max_depth=limits.max_depth),
+        MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        ValidationCache(maxsize=256),
+        MaskInternalErrors(),
+    ]
+    if not limits.introspection:
+        chosen.append(DisableIntrospection())
+    return chosen
+
+
+def build_schema(limits: SchemaLimits | None = None) -> GatewaySchema:
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions(limits or SchemaLimits()),
+    )

@@ -1,0 +1,1 @@
+"""The users part of the GraphQL schema."""
