@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devmesh import bootstrap, pins
-from devmesh.paths import CACHE, REPO, run_dir
+from devmesh.paths import REPO, run_dir
 from devmesh.ports import APP_NAMES, load
 
 PROFILES = ("full", "lite")
@@ -290,6 +290,8 @@ def infra_specs(prof: str) -> dict[str, Proc]:
                 f"--socket={run / 'mariadb.sock'}",
                 "--user=root",
                 "--skip-name-resolve",
+                # 1: no "aborted connection" line for every readiness probe
+                "--log-warnings=1",
                 "--innodb-buffer-pool-size=64M",
                 "--performance-schema=OFF",
                 "--max-connections=300",
@@ -309,7 +311,7 @@ def infra_specs(prof: str) -> dict[str, Proc]:
                 f"--listen-addr={LOOPBACK}:{p.ferretdb}",
                 f"--debug-addr={LOOPBACK}:{p.ferretdb_debug}",
                 "--telemetry=disable",
-                "--log-level=WARN",
+                "--log-level=ERROR",
             ],
             prepare=lambda: (run / "ferretdb").mkdir(exist_ok=True),
         ),
@@ -483,20 +485,37 @@ def run(name: str, prof: str | None = None) -> int:
         pidfile.unlink(missing_ok=True)
 
 
+def _is_ours(pid: int) -> bool:
+    """A recorded pid may have been reused: only signal our own processes."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return any(
+        mark in cmdline for mark in (b"daprshop", b"devmesh", b"services.", b"gateway")
+    )
+
+
 def kill_leftovers(prof: str | None = None) -> list[int]:
-    """Stop processes recorded in pidfiles (after a crash of their parent)."""
+    """Stop the processes a developer's mesh recorded in its pidfiles.
+
+    Only the run folders of `make up`/`make run` (one per profile, or
+    DAPRSHOP_RUN_DIR) are looked at; test and benchmark meshes are left alone.
+    """
+    folders = [run_dir(p) for p in ((prof,) if prof else PROFILES)]
     killed = []
-    for pidfile in (CACHE / "run").glob("*/pids/*.pid"):
-        if prof and pidfile.parent.parent.name != prof:
-            continue
-        for raw in pidfile.read_text().split():
-            pid = int(raw)
-            try:
-                os.kill(pid, signal.SIGTERM)
-                killed.append(pid)
-            except ProcessLookupError:
-                pass
-        pidfile.unlink(missing_ok=True)
+    for folder in folders:
+        for pidfile in folder.glob("pids/*.pid"):
+            for raw in pidfile.read_text().split():
+                pid = int(raw)
+                if not _is_ours(pid):
+                    continue
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                    killed.append(pid)
+                except ProcessLookupError:
+                    pass
+            pidfile.unlink(missing_ok=True)
     return killed
 
 
