@@ -150,6 +150,7 @@ def _app_env(prof: str, app: str) -> dict[str, str]:
     ports = load().apps[app]
     return {
         **shared_env(prof),
+        "GRAPHIQL_ASSETS": str(bootstrap.graphiql_dir()),
         "APP_ID": app,
         "APP_PORT": str(ports.app),
         "HEALTH_PORT": str(ports.health),

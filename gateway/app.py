@@ -26,11 +26,12 @@ from dapr.ext.fastapi import DaprApp
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import clients
+from gateway import clients, graphiql
 from gateway.auth import (
     AUTH_PREFIX,
     AuthHTTPError,
@@ -319,8 +320,17 @@ def create_app(
             introspection=not settings.is_prod,
         )
     )
+    local_ide = not settings.is_prod and graphiql.usable(settings.graphiql_assets)
+    if local_ide:
+        app.mount(
+            graphiql.ASSETS_PATH,
+            StaticFiles(directory=str(settings.graphiql_assets)),
+            name="graphiql",
+        )
     app.include_router(
-        build_router(schema, get_context, graphiql=not settings.is_prod),
+        build_router(
+            schema, get_context, graphiql=not settings.is_prod, local_ide=local_ide
+        ),
         prefix=GRAPHQL_PATH,
     )
 

@@ -8,6 +8,7 @@ gateway reads is here, each field under its upper-cased name (`REDIS_URL`,
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -60,6 +61,9 @@ class GatewaySettings(ServiceSettings):
     graphql_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     graphql_default_page_size: int = Field(default=20, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # Local copy of GraphiQL's browser files (made by the bootstrap); without
+    # it the page loads them from unpkg.
+    graphiql_assets: Path | None = None
 
     # Redis pub/sub channel on which order-status-changed is fanned out to every
     # gateway process (each has its own websocket subscribers).

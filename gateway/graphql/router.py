@@ -17,7 +17,7 @@ from typing import Any
 
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,6 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from gateway.auth import AuthHTTPError, authenticate
+from gateway.graphiql import localize
 from gateway.graphql.context import GatewayContext, peer_address
 from gateway.graphql.schema import GatewaySchema
 from gateway.ratelimit import RateLimiterDown, identity_key, operation_type
@@ -74,6 +75,12 @@ class SubscriptionsOnlyHandler(BaseGraphQLTransportWSHandler[Any, Any]):
 
 class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
     graphql_transport_ws_handler_class = SubscriptionsOnlyHandler
+    # Serve GraphiQL's files from the gateway (see gateway/graphiql.py).
+    local_ide = False
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        html = self.graphql_ide_html
+        return HTMLResponse(localize(html) if self.local_ide else html)
 
     async def run(
         self,
@@ -130,9 +137,9 @@ def _error_response(status: int, reason: str) -> Response:
 
 
 def build_router(
-    schema: GatewaySchema, context_getter: Any, graphiql: bool
+    schema: GatewaySchema, context_getter: Any, graphiql: bool, local_ide: bool = False
 ) -> GatewayGraphQLRouter:
-    return GatewayGraphQLRouter(
+    router = GatewayGraphQLRouter(
         schema,
         graphql_ide="graphiql" if graphiql else None,
         # Queries may use GET (cacheable links); strawberry refuses mutations
@@ -143,3 +150,5 @@ def build_router(
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,
     )
+    router.local_ide = local_ide
+    return router
