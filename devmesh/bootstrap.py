@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,7 @@ def python_install() -> None:
     if not (target / ".complete").exists():
         sh(
             "python",
-            [str(uv), "sync", "--frozen", "--python", sys.executable],
+            [str(uv), "sync", "--frozen", "--all-groups", "--python", sys.executable],
             cwd=REPO,
             UV_PROJECT_ENVIRONMENT=str(target),
             UV_PYTHON_DOWNLOADS="never",
@@ -342,6 +343,125 @@ def oidc_libs() -> Path:
     return _maven_libs("oidc", "oidc", pins.MOCK_OAUTH2)
 
 
+GHZ = "0.121.0"
+VEGETA = "12.12.0"
+
+
+def ghz_bin() -> Path:
+    return BIN / f"ghz-{GHZ}"
+
+
+def ghz_install() -> None:
+    """ghz, the gRPC load tool of `make bench` (constant-rate mode)."""
+    src = go_module_dir("ghz", "github.com/bojand/ghz", GHZ)
+    sh(
+        "ghz",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w -X main.version={GHZ}",
+            "-o",
+            str(ghz_bin()),
+            "./cmd/ghz",
+        ],
+        cwd=src,
+        **go_env(),
+    )
+
+
+def vegeta_bin() -> Path:
+    return BIN / f"vegeta-{VEGETA}"
+
+
+def vegeta_install() -> None:
+    """vegeta, the open-loop HTTP load tool of `make bench`."""
+    src = go_module_dir("vegeta", "github.com/tsenart/vegeta/v12", VEGETA)
+    sh(
+        "vegeta",
+        [
+            "go",
+            "build",
+            "-mod=mod",
+            "-trimpath",
+            "-ldflags",
+            f"-s -w -X main.Version={VEGETA}",
+            "-o",
+            str(vegeta_bin()),
+            ".",
+        ],
+        cwd=src,
+        **go_env(),
+    )
+
+
+UNPKG_URL = re.compile(
+    r"https://unpkg\.com/((?:@[^/\"]+/)?[^@/\"]+)@([^/\"]+)/([^\"]+)"
+)
+
+
+def graphiql_dir() -> Path:
+    return CACHE / "graphiql" / "assets"
+
+
+def _strawberry_graphiql_html() -> Path:
+    found = sorted(
+        VENV.resolve().glob("lib/python*/site-packages/strawberry/static/graphiql.html")
+    )
+    if not found:
+        raise StepFailed(
+            "graphiql: strawberry is not installed yet (run the python part)"
+        )
+    return found[0]
+
+
+def graphiql_ready() -> bool:
+    marker = graphiql_dir() / ".source"
+    try:
+        return marker.read_text() == _strawberry_graphiql_html().read_text()
+    except (OSError, StepFailed):
+        return False
+
+
+def graphiql_install() -> None:
+    """GraphiQL's browser files, from npm, for the gateway to serve itself.
+
+    strawberry's GraphiQL page loads React and GraphiQL from unpkg, which a
+    machine without internet cannot reach; the gateway serves these copies
+    instead (same versions, same bytes, so the page's SRI hashes still hold).
+    """
+    html = _strawberry_graphiql_html().read_text()
+    wanted = UNPKG_URL.findall(html)
+    staging = CACHE / "graphiql" / "npm"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    specs = sorted({f"{pkg}@{version}" for pkg, version, _ in wanted})
+    sh(
+        "graphiql",
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--ignore-scripts",
+            "--prefix",
+            str(staging),
+            *specs,
+        ],
+    )
+    out = graphiql_dir()
+    shutil.rmtree(out, ignore_errors=True)
+    for pkg, _version, path in wanted:
+        target = out / pkg / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(staging / "node_modules" / pkg / path, target)
+    (out / ".source").write_text(html)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -403,6 +523,27 @@ PARTS: tuple[Part, ...] = (
         lambda: tilt_bin().exists(),
         tilt_install,
         "~10 min",
+    ),
+    Part(
+        "graphiql",
+        "GraphiQL browser files (npm), served by the gateway offline",
+        graphiql_ready,
+        graphiql_install,
+        "~1 min",
+    ),
+    Part(
+        "ghz",
+        f"ghz {GHZ}, gRPC load tool for `make bench` (Go module)",
+        lambda: ghz_bin().exists(),
+        ghz_install,
+        "~2 min",
+    ),
+    Part(
+        "vegeta",
+        f"vegeta {VEGETA}, HTTP load tool for `make bench` (Go module)",
+        lambda: vegeta_bin().exists(),
+        vegeta_install,
+        "~1 min",
     ),
 )
 
