@@ -247,3 +247,32 @@ def test_subscription_sees_status_changes(tokens: dict[str, str]) -> None:
         return seen
 
     assert asyncio.run(watch()) == ["CONFIRMED", "SHIPPED"]
+
+
+def test_an_identical_products_query_is_served_from_the_cache(
+    tokens: dict[str, str], mesh: Any
+) -> None:
+    category = f"cache-{uuid.uuid4().hex[:8]}"
+    gql(
+        """mutation($input: CreateProductInput!) { createProduct(input: $input) {
+             __typename } }""",
+        {
+            "input": {
+                "name": "Cached",
+                "category": category,
+                "price": {"amount": 100, "currency": "USD"},
+                "stock": 1,
+            }
+        },
+        tokens["admin"],
+    )
+    query = """query($c: String!) { products(first: 5, filter: {category: $c}) {
+                 edges { node { id name } } } }"""
+    first = gql(query, {"c": category})
+    assert len(first["products"]["edges"]) == 1
+    mesh.stop_one("product")  # the only source of products is gone...
+    try:
+        again = gql(query, {"c": category})  # ...yet the same answer comes back
+    finally:
+        mesh.start_one("product")
+    assert again == first
