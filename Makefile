@@ -50,7 +50,8 @@ schema:                 ## export the GraphQL SDL to gateway/schema.graphql
 seed:                   ## load demo products into a running mesh
 	$(PY) -m devmesh.seed
 
-bench: bootstrap        ## measure the mesh (QUICK=1 for a smoke run)
+bench:                  ## measure the mesh (QUICK=1 for a smoke run)
+	python3 -m devmesh.bootstrap --with ghz,vegeta
 	$(PY) -m bench $(if $(QUICK),--quick,)
 
 clean-data:             ## forget the local databases (keeps the installed parts)

@@ -469,6 +469,8 @@ class Part:
     ready: Callable[[], bool]
     install: Callable[[], None]
     cold_hint: str = ""
+    # Optional parts install only when named (`--with`/`--only`): the bench tools.
+    optional: bool = False
 
 
 PARTS: tuple[Part, ...] = (
@@ -537,6 +539,7 @@ PARTS: tuple[Part, ...] = (
         lambda: ghz_bin().exists(),
         ghz_install,
         "~2 min",
+        optional=True,
     ),
     Part(
         "vegeta",
@@ -544,6 +547,7 @@ PARTS: tuple[Part, ...] = (
         lambda: vegeta_bin().exists(),
         vegeta_install,
         "~1 min",
+        optional=True,
     ),
 )
 
@@ -604,6 +608,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", help="comma-separated part names")
     parser.add_argument("--skip", default="", help="comma-separated part names")
+    parser.add_argument(
+        "--with",
+        dest="extra",
+        default="",
+        help="optional parts to add, e.g. ghz,vegeta (make bench)",
+    )
     parser.add_argument("--list", action="store_true", help="list parts and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -611,7 +621,12 @@ def main(argv: list[str] | None = None) -> int:
             state = "cached" if part.ready() else "missing"
             print(f"{part.name:10} {state:8} {part.what}")
         return 0
-    wanted = set(args.only.split(",")) if args.only else {p.name for p in PARTS}
+    wanted = (
+        set(args.only.split(","))
+        if args.only
+        else {p.name for p in PARTS if not p.optional}
+    )
+    wanted |= set(filter(None, args.extra.split(",")))
     wanted -= set(filter(None, args.skip.split(",")))
     unknown = wanted - {p.name for p in PARTS}
     if unknown:
