@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextvars
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
@@ -28,6 +28,7 @@ from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # The W3C trace context of the request being served, forwarded on every call so
 # Dapr links the services' spans (and logs) to the gateway's request.
@@ -359,6 +360,13 @@ class Invocation:
             entries.append(("traceparent", traceparent))
         return tuple(entries)
 
+    async def call(self, rpc: Callable[..., Awaitable[R]], request: object) -> R:
+        """One unary call through the sidecar; failures become domain errors."""
+        try:
+            return await rpc(request, metadata=self.metadata(), timeout=self.timeout)
+        except grpc.RpcError as err:
+            raise error_from_rpc(err) from err
+
 
 def sidecar_channel(address: str) -> grpc.aio.Channel:
     """The one channel to our sidecar, for every call to every service."""
@@ -380,34 +388,19 @@ class GrpcUserClient:
         request = user_pb2.GetOrCreateUserRequest(
             subject=subject, email=email, name=name
         )
-        try:
-            response = await self._stub.GetOrCreateUser(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.GetOrCreateUser, request)
         return _user(response.user)
 
     async def get(self, user_id: str) -> User:
-        try:
-            response = await self._stub.GetUser(
-                user_pb2.GetUserRequest(id=user_id),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.GetUser, user_pb2.GetUserRequest(id=user_id)
+        )
         return _user(response)
 
     async def batch_get(self, ids: Sequence[str]) -> list[User]:
-        try:
-            response = await self._stub.BatchGetUsers(
-                user_pb2.BatchGetUsersRequest(ids=list(ids)),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.BatchGetUsers, user_pb2.BatchGetUsersRequest(ids=list(ids))
+        )
         return [_user(user) for user in response.users]
 
     async def update(self, user_id: str, changes: UserChanges) -> User:
@@ -420,12 +413,7 @@ class GrpcUserClient:
             request.email_notifications = changes.email_notifications
         if changes.sms_notifications is not None:
             request.sms_notifications = changes.sms_notifications
-        try:
-            response = await self._stub.UpdateUser(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.UpdateUser, request)
         return _user(response)
 
 
@@ -435,25 +423,16 @@ class GrpcProductClient:
         self._call = invocation
 
     async def get(self, product_id: str) -> Product:
-        try:
-            response = await self._stub.GetProduct(
-                product_pb2.GetProductRequest(id=product_id),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.GetProduct, product_pb2.GetProductRequest(id=product_id)
+        )
         return _product(response)
 
     async def batch_get(self, ids: Sequence[str]) -> list[Product]:
-        try:
-            response = await self._stub.BatchGetProducts(
-                product_pb2.BatchGetProductsRequest(ids=list(ids)),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.BatchGetProducts,
+            product_pb2.BatchGetProductsRequest(ids=list(ids)),
+        )
         return [_product(product) for product in response.products]
 
     async def list(
@@ -469,12 +448,7 @@ class GrpcProductClient:
             request.min_price = flt.min_price
         if flt.max_price is not None:
             request.max_price = flt.max_price
-        try:
-            response = await self._stub.ListProducts(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.ListProducts, request)
         return Page(
             [_product(product) for product in response.products],
             response.next_page_token,
@@ -488,12 +462,7 @@ class GrpcProductClient:
             price=_money_proto(draft.price),
             stock=draft.stock,
         )
-        try:
-            response = await self._stub.CreateProduct(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.CreateProduct, request)
         return _product(response)
 
     async def update(self, product_id: str, changes: ProductChanges) -> Product:
@@ -508,12 +477,7 @@ class GrpcProductClient:
             request.price.CopyFrom(_money_proto(changes.price))
         if changes.stock is not None:
             request.stock = changes.stock
-        try:
-            response = await self._stub.UpdateProduct(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.UpdateProduct, request)
         return _product(response)
 
 
@@ -535,23 +499,14 @@ class GrpcOrderClient:
             ],
             idempotency_key=idempotency_key,
         )
-        try:
-            response = await self._stub.PlaceOrder(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.PlaceOrder, request)
         return _order(response)
 
     async def get(self, order_id: str, owner_id: str = "") -> Order:
-        try:
-            response = await self._stub.GetOrder(
-                order_pb2.GetOrderRequest(id=order_id, owner_id=owner_id),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.GetOrder,
+            order_pb2.GetOrderRequest(id=order_id, owner_id=owner_id),
+        )
         return _order(response)
 
     async def list_for_user(
@@ -560,33 +515,19 @@ class GrpcOrderClient:
         request = order_pb2.ListOrdersRequest(
             user_id=user_id, page_size=page_size, page_token=page_token
         )
-        try:
-            response = await self._stub.ListOrders(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.ListOrders, request)
         return Page(
             [_order(order) for order in response.orders], response.next_page_token
         )
 
     async def update_status(self, order_id: str, status: OrderStatus) -> Order:
         request = order_pb2.UpdateOrderStatusRequest(id=order_id, status=status.name)
-        try:
-            response = await self._stub.UpdateOrderStatus(
-                request, metadata=self._call.metadata(), timeout=self._call.timeout
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(self._stub.UpdateOrderStatus, request)
         return _order(response)
 
     async def cancel(self, order_id: str, owner_id: str) -> Order:
-        try:
-            response = await self._stub.CancelOrder(
-                order_pb2.CancelOrderRequest(id=order_id, owner_id=owner_id),
-                metadata=self._call.metadata(),
-                timeout=self._call.timeout,
-            )
-        except grpc.RpcError as err:
-            raise error_from_rpc(err) from err
+        response = await self._call.call(
+            self._stub.CancelOrder,
+            order_pb2.CancelOrderRequest(id=order_id, owner_id=owner_id),
+        )
         return _order(response)
