@@ -70,7 +70,7 @@ def shared_env(prof: str) -> dict[str, str]:
         "KAFKA_BROKERS": f"{LOOPBACK}:{p.kafka}",
         "REDIS_HOST": f"{LOOPBACK}:{p.redis}",
         "REDIS_URL": f"redis://{LOOPBACK}:{p.redis}/0",
-        "MYSQL_URL": f"mysql://root@{LOOPBACK}:{p.mariadb}/",
+        "MYSQL_URL": f"mysql://root@{LOOPBACK}:{p.mariadb}/?ssl=disabled",
         "MONGODB_URL": f"mongodb://{LOOPBACK}:{p.ferretdb}/",
         "SMTP_HOST": LOOPBACK,
         "SMTP_PORT": str(p.mailpit_smtp),

@@ -21,8 +21,13 @@ class Database:
     on error. Connections are created lazily and reused.
     """
 
-    def __init__(self, url: str, database: str, connect_timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, database: str, connect_timeout: float = 5.0, max_idle: int = 32
+    ) -> None:
         parsed = urlparse(url)
+        # `?ssl=disabled` in the URL (local MariaDB has no TLS) spares pymysql
+        # from building an SSL context on every connect.
+        ssl_disabled = "ssl=disabled" in (parsed.query or "")
         self._params = {
             "host": parsed.hostname or "127.0.0.1",
             "port": parsed.port or 3306,
@@ -34,7 +39,11 @@ class Database:
             "charset": "utf8mb4",
             "autocommit": False,
             "cursorclass": pymysql.cursors.DictCursor,
+            "ssl_disabled": ssl_disabled,
         }
+        # Keep as many idle connections as there are worker threads (32 in
+        # services.common.runtime), so a busy service does not churn them.
+        self._max_idle = max_idle
         self.database = database
         self._idle: list[pymysql.connections.Connection] = []
         self._lock = threading.Lock()
@@ -86,7 +95,7 @@ class Database:
 
     def _release(self, conn: pymysql.connections.Connection) -> None:
         with self._lock:
-            if len(self._idle) < 16:
+            if len(self._idle) < self._max_idle:
                 self._idle.append(conn)
                 return
         conn.close()
