@@ -517,7 +517,7 @@ PARTS: tuple[Part, ...] = (
         f"daprd {pins.DAPR} (Go module, -tags allcomponents)",
         lambda: daprd_bin().exists(),
         daprd_install,
-        "~25 min on 2 cores",
+        "~9 min on 2 cores",
     ),
     Part(
         "tilt",
