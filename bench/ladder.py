@@ -20,6 +20,7 @@ from dataclasses import replace
 from bench import gqlclient, loadgen
 from bench.harness import Context, unavailable_rows
 from bench.invocation import caller_channel, create_products, sidecar_metadata
+from bench.reads import gateway_http_missing
 from bench.report import Row, Series, at_least, at_most
 from bench.stats import RatePoint, knee, ladder_exhausted, summarize
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -37,18 +38,8 @@ TEMPLATES = (
 )
 
 
-def _missing(ctx: Context) -> str:
-    if not ctx.stack.has("gateway", "product"):
-        return ctx.stack.why_not("gateway", "product")
-    try:
-        loadgen.vegeta_binary()
-    except loadgen.ToolMissing as err:
-        return str(err)
-    return ""
-
-
 def run(ctx: Context) -> list[Row]:
-    why = _missing(ctx)
+    why = gateway_http_missing(ctx)
     if why:
         return unavailable_rows(TEMPLATES, why)
     return products_ladder(ctx) + orders_ladder(ctx)

@@ -71,7 +71,8 @@ CACHE_TEMPLATES = (
 )
 
 
-def _missing(ctx: Context) -> str:
+def gateway_http_missing(ctx: Context) -> str:
+    """Why a GraphQL load against the gateway cannot run ("" when it can)."""
     if not ctx.stack.has("gateway", "product"):
         return ctx.stack.why_not("gateway", "product")
     try:
@@ -154,7 +155,7 @@ class Twin:
 
 
 def run_layer(ctx: Context) -> list[Row]:
-    why = _missing(ctx)
+    why = gateway_http_missing(ctx)
     if why:
         return unavailable_rows(LAYER_TEMPLATES, why)
     (raw_id,) = create_products(ctx, 1, "R2 probe")
@@ -224,7 +225,7 @@ def run_layer(ctx: Context) -> list[Row]:
 
 
 def run_cache(ctx: Context) -> list[Row]:
-    why = _missing(ctx)
+    why = gateway_http_missing(ctx)
     if why:
         return unavailable_rows(CACHE_TEMPLATES, why)
     settings = ctx.settings
