@@ -23,9 +23,9 @@ def configure_environment() -> Path:
     from devmesh.paths import CACHE
     from devmesh.ports import OFFSETS
 
-    run = CACHE / "run" / "bench"
+    run = Path(os.environ.get("BENCH_RUN_DIR", CACHE / "run" / "bench"))
     # The bench's slot in the table of offsets that never collide; another
-    # can be forced with BENCH_PORT_OFFSET.
+    # can be forced with BENCH_PORT_OFFSET (and another folder with BENCH_RUN_DIR).
     os.environ["DAPRSHOP_PORT_OFFSET"] = os.environ.get(
         "BENCH_PORT_OFFSET", str(OFFSETS["bench"])
     )
