@@ -1,15 +1,16 @@
 """The REST twin of R2: plain FastAPI JSON routes doing exactly the gateway's
 backend work for a product read, without GraphQL.
 
-It is built from the gateway's own parts: the same read-through cache on the
-`cache` state store (`gateway.cache`, over the sidecar's HTTP API), the same
-gRPC product client on one long-lived channel to the gateway's sidecar
-(`gateway.clients`, Dapr gRPC proxying), the same uvicorn settings (uvloop,
-httptools, no access log). What differs from the gateway is what R2 prices:
-the GraphQL layer, and the gateway's per-request middleware (auth, rate limit).
+It is built from the gateway's own parts: the same catalog (near cache kept
+coherent over the same Redis channel, then the read-through cache on the
+`cache` state store over the sidecar's gRPC API), the same gRPC product client
+on one long-lived channel to the gateway's sidecar (`gateway.clients`, Dapr
+gRPC proxying), the same uvicorn settings (uvloop, httptools, no access log).
+What differs from the gateway is what R2 prices: the GraphQL layer, and the
+gateway's per-request middleware (auth, rate limit).
 
     python -m bench.twin --port 22090 --sidecar-grpc 127.0.0.1:19001 \
-        --sidecar-http http://127.0.0.1:17500
+        --redis-url redis://127.0.0.1:16379/0
 """
 
 from __future__ import annotations
@@ -22,40 +23,55 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any
 
-import httpx
 import uvicorn
 from fastapi import FastAPI, Response
+from redis.asyncio import Redis
 
 from gateway import clients
-from gateway.cache import DaprStateStore, ProductCatalog, ReadThroughCache
+from gateway.cache import GrpcStateStore, NearCache, ProductCatalog, ReadThroughCache
+from gateway.config import GatewaySettings
+from gateway.fanout import ChannelListener
 
 STORE = "cache"
 TTL_SECONDS = 60
 TIMEOUT_S = 5.0
 
 
-def build(sidecar_grpc: str, sidecar_http: str, api_token: str) -> FastAPI:
+def build(sidecar_grpc: str, redis_url: str, api_token: str) -> FastAPI:
     parts: dict[str, Any] = {}
+    defaults = GatewaySettings()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        http = httpx.AsyncClient(
-            timeout=httpx.Timeout(TIMEOUT_S),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
-        )
         channel = clients.sidecar_channel(sidecar_grpc)
+        redis = Redis.from_url(redis_url)
         cache = ReadThroughCache(
-            DaprStateStore(http, sidecar_http, STORE, api_token, timeout=2.0),
+            GrpcStateStore(channel, STORE, api_token, timeout=2.0),
             ttl_seconds=TTL_SECONDS,
         )
-        parts["catalog"] = ProductCatalog(cache)
+        near = NearCache(
+            defaults.cache_near_ttl_seconds, defaults.cache_near_max_entries
+        )
+        catalog = ProductCatalog(cache, near)
+        listener = ChannelListener(
+            redis,
+            defaults.catalog_channel,
+            on_message=lambda raw: catalog.forget_near(
+                raw.decode() if isinstance(raw, bytes) else raw
+            ),
+            on_subscribed=near.connected,
+            on_lost=near.disconnected,
+        )
+        listener.start()
+        parts["catalog"] = catalog
         parts["products"] = clients.GrpcProductClient(
             channel, clients.Invocation("product", api_token, TIMEOUT_S)
         )
         yield
+        await listener.stop()
         await cache.close()
         await channel.close(grace=1.0)
-        await http.aclose()
+        await redis.aclose()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
 
@@ -99,9 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.twin")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--sidecar-grpc", required=True, help="host:port")
-    parser.add_argument("--sidecar-http", required=True, help="http://host:port")
+    parser.add_argument("--redis-url", required=True, help="redis://host:port/db")
     args = parser.parse_args()
-    app = build(args.sidecar_grpc, args.sidecar_http, os.environ["DAPR_API_TOKEN"])
+    app = build(args.sidecar_grpc, args.redis_url, os.environ["DAPR_API_TOKEN"])
     uvicorn.run(
         app,
         host="127.0.0.1",

@@ -1,9 +1,9 @@
 """Composition root of the gateway: the FastAPI app and what it runs on.
 
-Per process: one httpx.AsyncClient (OIDC, Dapr state API, sidecar health), one
-grpc.aio channel to the sidecar (user, product, order), one redis.asyncio
-client (rate limits, the order-status fan-out), created by the lifespan and
-closed by it. Routes:
+Per process: one httpx.AsyncClient (OIDC, sidecar health), one grpc.aio
+channel to the sidecar (user, product, order, and the `cache` state store),
+one redis.asyncio client (rate limits, the order-status fan-out, near-cache
+invalidations), created by the lifespan and closed by it. Routes:
 
 - `/auth/*`      OIDC login (gateway.auth), behind the stricter `auth` rate limit
 - `/graphql`     GraphQL over HTTP and graphql-transport-ws (gateway.graphql)
@@ -41,9 +41,9 @@ from gateway.auth import (
     build_auth_router,
     build_auth_services,
 )
-from gateway.cache import DaprStateStore, ProductCatalog, ReadThroughCache
+from gateway.cache import GrpcStateStore, NearCache, ProductCatalog, ReadThroughCache
 from gateway.config import GatewaySettings
-from gateway.fanout import OrderStatusFanout
+from gateway.fanout import ChannelListener, OrderStatusFanout
 from gateway.graphql.context import (
     BodyTooLarge,
     GatewayServices,
@@ -98,15 +98,29 @@ async def grpc_and_redis_services(
         return clients.Invocation(app_id, token, settings.call_timeout)
 
     cache = ReadThroughCache(
-        DaprStateStore(
-            http,
-            settings.sidecar_http_url,
+        GrpcStateStore(
+            channel,
             settings.cache_store,
             token,
             timeout=min(settings.call_timeout, 2.0),
         ),
         ttl_seconds=settings.cache_ttl_seconds,
         lock_seconds=settings.cache_lock_seconds,
+    )
+    near = NearCache(settings.cache_near_ttl_seconds, settings.cache_near_max_entries)
+
+    async def broadcast(product_id: str) -> None:
+        await redis.publish(settings.catalog_channel, product_id)
+
+    catalog = ProductCatalog(cache, near, broadcast)
+    invalidations = ChannelListener(
+        redis,
+        settings.catalog_channel,
+        on_message=lambda raw: catalog.forget_near(
+            raw.decode() if isinstance(raw, bytes) else raw
+        ),
+        on_subscribed=near.connected,
+        on_lost=near.disconnected,
     )
     fanout = OrderStatusFanout(redis, settings.order_status_channel)
 
@@ -131,7 +145,7 @@ async def grpc_and_redis_services(
             channel, invocation(settings.product_app_id)
         ),
         orders=clients.GrpcOrderClient(channel, invocation(settings.order_app_id)),
-        catalog=ProductCatalog(cache),
+        catalog=catalog,
         fanout=fanout,
         verifier=verifier,
         limiter=RateLimiter(redis),
@@ -143,9 +157,11 @@ async def grpc_and_redis_services(
         },
     )
     fanout.start()
+    invalidations.start()
     try:
         yield services
     finally:
+        await invalidations.stop()
         await fanout.stop()
         await cache.close()
         await channel.close(grace=2.0)

@@ -39,6 +39,10 @@ class GatewaySettings(ServiceSettings):
     cache_ttl_seconds: int = Field(default=60, ge=1)
     # How long one process may hold the refill lock of a key that expired.
     cache_lock_seconds: int = Field(default=5, ge=1)
+    # Near cache (decoded entries in this process, kept coherent through
+    # `catalog_channel`); the TTL is only a backstop. 0 turns it off.
+    cache_near_ttl_seconds: float = Field(default=5.0, ge=0)
+    cache_near_max_entries: int = Field(default=1024, ge=1)
 
     # Rate limits (GCRA in Redis, shared by every gateway process). A bucket
     # refills at `per_minute` and holds at most `burst` units; a query costs
@@ -68,6 +72,9 @@ class GatewaySettings(ServiceSettings):
     # Redis pub/sub channel on which order-status-changed is fanned out to every
     # gateway process (each has its own websocket subscribers).
     order_status_channel: str = "gateway:order-status-changed"
+    # Redis pub/sub channel on which a product invalidation reaches every
+    # gateway process's near cache.
+    catalog_channel: str = "gateway:catalog-invalidated"
 
     # Seconds uvicorn gives open connections to finish on SIGTERM.
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)

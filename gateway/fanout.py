@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -47,12 +47,24 @@ class OrderStatusEvent:
         )
 
 
-class OrderStatusFanout:
-    def __init__(self, redis: Redis, channel: str, queue_size: int = 16) -> None:
+class ChannelListener:
+    """One Redis pub/sub subscription, kept up for the life of the process:
+    each message goes to `on_message`; `on_subscribed` / `on_lost` say when
+    messages can (and can no longer) be relied on."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        channel: str,
+        on_message: Callable[[str | bytes], None],
+        on_subscribed: Callable[[], None] = lambda: None,
+        on_lost: Callable[[], None] = lambda: None,
+    ) -> None:
         self._redis = redis
-        self._channel = channel
-        self._queue_size = queue_size
-        self._subscribers: dict[str, set[asyncio.Queue[OrderStatusEvent]]] = {}
+        self.channel = channel
+        self._on_message = on_message
+        self._on_subscribed = on_subscribed
+        self._on_lost = on_lost
         self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
@@ -60,13 +72,11 @@ class OrderStatusFanout:
     def listening(self) -> bool:
         return self._listening.is_set()
 
-    async def publish(self, event: OrderStatusEvent) -> None:
-        """To every gateway process. Raises RedisError (the delivery is retried)."""
-        await self._redis.publish(self._channel, event.to_json())
-
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._listen(), name="order-status-fanout")
+            self._task = asyncio.create_task(
+                self._listen(), name=f"listen {self.channel}"
+            )
 
     async def wait_listening(self, timeout: float) -> bool:
         with contextlib.suppress(TimeoutError):
@@ -80,6 +90,67 @@ class OrderStatusFanout:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+
+    def _lost(self) -> None:
+        if self._listening.is_set():
+            self._listening.clear()
+            self._on_lost()
+
+    async def _listen(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    self._on_subscribed()
+                    self._listening.set()
+                    backoff = 0.1
+                    log.info("listening on Redis channel %s", self.channel)
+                    while True:
+                        message: dict[str, Any] | None = await pubsub.get_message(
+                            timeout=1.0
+                        )
+                        if message is not None and message.get("type") == "message":
+                            self._on_message(message["data"])
+            except asyncio.CancelledError:
+                self._lost()
+                raise
+            except (RedisError, OSError) as err:
+                self._lost()
+                log.warning(
+                    "channel %s lost (%r); reconnecting in %.1f s",
+                    self.channel,
+                    err,
+                    backoff,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+class OrderStatusFanout:
+    def __init__(self, redis: Redis, channel: str, queue_size: int = 16) -> None:
+        self._redis = redis
+        self._channel = channel
+        self._queue_size = queue_size
+        self._subscribers: dict[str, set[asyncio.Queue[OrderStatusEvent]]] = {}
+        self._listener = ChannelListener(redis, channel, self.dispatch)
+
+    @property
+    def listening(self) -> bool:
+        return self._listener.listening
+
+    async def publish(self, event: OrderStatusEvent) -> None:
+        """To every gateway process. Raises RedisError (the delivery is retried)."""
+        await self._redis.publish(self._channel, event.to_json())
+
+    def start(self) -> None:
+        self._listener.start()
+
+    async def wait_listening(self, timeout: float) -> bool:
+        return await self._listener.wait_listening(timeout)
+
+    async def stop(self) -> None:
+        await self._listener.stop()
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -119,29 +190,3 @@ class OrderStatusFanout:
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
             queue.put_nowait(event)
-
-    async def _listen(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._channel)
-                    self._listening.set()
-                    backoff = 0.1
-                    log.info("listening on Redis channel %s", self._channel)
-                    while True:
-                        message: dict[str, Any] | None = await pubsub.get_message(
-                            timeout=1.0
-                        )
-                        if message is not None and message.get("type") == "message":
-                            self.dispatch(message["data"])
-            except asyncio.CancelledError:
-                self._listening.clear()
-                raise
-            except (RedisError, OSError) as err:
-                self._listening.clear()
-                log.warning(
-                    "fan-out channel lost (%r); reconnecting in %.1f s", err, backoff
-                )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)

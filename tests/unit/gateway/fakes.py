@@ -22,7 +22,7 @@ from gateway import clients
 from gateway.app import create_app
 from gateway.auth import AuthSettings
 from gateway.auth.tokens import InvalidToken
-from gateway.cache import ProductCatalog, ReadThroughCache, StateStoreError
+from gateway.cache import NearCache, ProductCatalog, ReadThroughCache, StateStoreError
 from gateway.config import GatewaySettings
 from gateway.fanout import OrderStatusFanout
 from gateway.graphql.context import GatewayServices, RateRules
@@ -328,12 +328,32 @@ class FakeOrders:
         )
 
 
+class CountingLoader:
+    """A loader that counts its calls (and can be made to fail)."""
+
+    def __init__(self, value: str = "v", delay: float = 0.05) -> None:
+        self.calls = 0
+        self.value = value
+        self.delay = delay
+        self.fail: Exception | None = None
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        await asyncio.sleep(self.delay)
+        if self.fail is not None:
+            raise self.fail
+        return self.value
+
+
 class FakeStateStore:
-    """A Dapr state store: TTLs on a hand-driven clock, first-write inserts."""
+    """A Dapr `state.redis` store: TTLs on a hand-driven clock, first-write
+    inserts, and Redis's rule that a key inserted first-write refuses later
+    writes without an ETag while it lives."""
 
     def __init__(self) -> None:
         self.now = 0.0
         self.data: dict[str, tuple[str, float | None]] = {}
+        self.first_written: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.down = False
 
@@ -348,16 +368,26 @@ class FakeStateStore:
             return None
         value, expires = entry
         if expires is not None and expires <= self.now:
-            del self.data[key]
+            self._drop(key)
             return None
         return value
+
+    def _drop(self, key: str) -> None:
+        self.data.pop(key, None)
+        self.first_written.discard(key)
 
     async def get(self, key: str) -> str | None:
         self._check("get")
         return self._live(key)
 
+    async def get_many(self, keys: list[str]) -> dict[str, str | None]:
+        self._check("get_many")
+        return {key: self._live(key) for key in keys}
+
     async def save(self, key: str, value: str, ttl_seconds: int | None) -> None:
         self._check("save")
+        if self._live(key) is not None and key in self.first_written:
+            raise StateStoreError(f"SAVE {key}: failed to set key gateway||{key}")
         self.data[key] = (value, self.now + ttl_seconds if ttl_seconds else None)
 
     async def insert(self, key: str, value: str, ttl_seconds: int | None) -> bool:
@@ -365,14 +395,16 @@ class FakeStateStore:
         if self._live(key) is not None:
             return False
         self.data[key] = (value, self.now + ttl_seconds if ttl_seconds else None)
+        self.first_written.add(key)
         return True
 
     async def delete(self, key: str) -> None:
         self._check("delete")
-        self.data.pop(key, None)
+        self._drop(key)
 
     def expire_all(self) -> None:
-        self.data = {k: v for k, v in self.data.items() if v[1] is None}
+        for key in [k for k, v in self.data.items() if v[1] is not None]:
+            self._drop(key)
 
 
 class LocalFanout(OrderStatusFanout):
@@ -382,7 +414,10 @@ class LocalFanout(OrderStatusFanout):
         super().__init__(redis=None, channel="test")  # type: ignore[arg-type]
         self.bus = bus if bus is not None else []
         self.bus.append(self)
-        self._listening.set()
+
+    @property
+    def listening(self) -> bool:
+        return True
 
     async def publish(self, event: Any) -> None:
         for fanout in self.bus:
@@ -406,6 +441,12 @@ class World:
         self.store = FakeStateStore()
         self.verifier = FakeVerifier()
         self.bus: list[LocalFanout] = []
+        # Every "process"'s catalog, for the near-cache invalidation broadcast.
+        self.catalogs: list[ProductCatalog] = []
+
+    async def broadcast(self, product_id: str) -> None:
+        for catalog in self.catalogs:
+            catalog.forget_near(product_id)
 
     def token(self, subject: str, *permissions: str) -> str:
         token = f"token-{subject}-{'-'.join(permissions)}"
@@ -419,12 +460,16 @@ class World:
     ) -> GatewayServices:
         settings = settings or self.settings
         cache = ReadThroughCache(self.store, ttl_seconds=60, lock_seconds=1)
+        near = NearCache(ttl_seconds=settings.cache_near_ttl_seconds)
+        near.connected()
+        catalog = ProductCatalog(cache, near, self.broadcast)
+        self.catalogs.append(catalog)
         return GatewayServices(
             settings=settings,
             users=self.users,
             products=self.products,
             orders=self.orders,
-            catalog=ProductCatalog(cache),
+            catalog=catalog,
             fanout=LocalFanout(self.bus),
             verifier=self.verifier,
             limiter=limiter,
