@@ -453,16 +453,17 @@ def run(name: str, prof: str | None = None) -> int:
     env = {**os.environ, **spec.env}
     children: list[subprocess.Popen[bytes]] = []
     _forward_signals(children)
+    # Every program is checked before any starts, so a missing one never
+    # leaves half of a pair running.
+    commands = [(spec.argv, env)]
     if name in APP_NAMES:
         sidecar_env = {**env, "DAPR_HOST_IP": LOOPBACK}
-        children.append(subprocess.Popen(spec.argv, cwd=REPO, env=env))
-        children.append(
-            subprocess.Popen(_daprd_argv(prof, name), cwd=REPO, env=sidecar_env)
-        )
-    else:
-        if shutil.which(spec.argv[0]) is None and not Path(spec.argv[0]).exists():
-            raise SystemExit(f"{spec.argv[0]} is missing: run `make bootstrap`")
-        children.append(subprocess.Popen(spec.argv, cwd=REPO, env=env))
+        commands.append((_daprd_argv(prof, name), sidecar_env))
+    for argv, _ in commands:
+        if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
+            raise SystemExit(f"{argv[0]} is missing: run `make bootstrap`")
+    for argv, child_env in commands:
+        children.append(subprocess.Popen(argv, cwd=REPO, env=child_env))
     pidfile = _pidfile(prof, name)
     pidfile.write_text("\n".join(str(c.pid) for c in children))
     try:
