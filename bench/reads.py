@@ -2,9 +2,10 @@
 
 R2 prices the GraphQL layer: `product(id)` and `products` through the gateway
 against the REST twin (bench/twin.py), a plain FastAPI route doing the same
-backend work through the same sidecar (cache-aside on the `cache` store, the
-product service on a miss). Both are measured warm, so both answer from the
-cache; the gateway's per-request extras (auth, rate limiting) count as layer.
+backend work through the same sidecar and Redis (the same catalog: near cache,
+the `cache` store, the product service on a miss) plus the same non-GraphQL
+per-request work (request-context middleware, one rate-limit charge). Both
+are measured warm, so both answer from the cache.
 
 R3 prices the cache: `product(id)` for one hot product (cached) against
 `product(id)` for products never asked before (uncached: miss, backend call,

@@ -6,8 +6,12 @@ coherent over the same Redis channel, then the read-through cache on the
 `cache` state store over the sidecar's gRPC API), the same gRPC product client
 on one long-lived channel to the gateway's sidecar (`gateway.clients`, Dapr
 gRPC proxying), the same uvicorn settings (uvloop, httptools, no access log).
-What differs from the gateway is what R2 prices: the GraphQL layer, and the
-gateway's per-request middleware (auth, rate limit).
+It also does the gateway's per-request work that is not GraphQL: the same
+request-context middleware (trace id, access log, rate-limit headers) and the
+same rate-limit charge in Redis per request. So what differs from the gateway
+is what R2 prices: the GraphQL layer (strawberry's HTTP view, parsing and
+validation caches, execution, the context dependency) and the bearer-token
+check, which finds no token here.
 
     python -m bench.twin --port 22090 --sidecar-grpc 127.0.0.1:19001 \
         --redis-url redis://127.0.0.1:16379/0
@@ -24,13 +28,16 @@ from dataclasses import asdict
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from redis.asyncio import Redis
 
 from gateway import clients
+from gateway.app import RequestContextMiddleware
 from gateway.cache import GrpcStateStore, NearCache, ProductCatalog, ReadThroughCache
 from gateway.config import GatewaySettings
 from gateway.fanout import ChannelListener
+from gateway.graphql.context import RateRules
+from gateway.ratelimit import RateLimiter, identity_key
 
 STORE = "cache"
 TTL_SECONDS = 60
@@ -64,6 +71,7 @@ def build(sidecar_grpc: str, redis_url: str, api_token: str) -> FastAPI:
         )
         listener.start()
         parts["catalog"] = catalog
+        parts["limiter"] = RateLimiter(redis)
         parts["products"] = clients.GrpcProductClient(
             channel, clients.Invocation("product", api_token, TIMEOUT_S)
         )
@@ -74,12 +82,22 @@ def build(sidecar_grpc: str, redis_url: str, api_token: str) -> FastAPI:
         await redis.aclose()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.add_middleware(RequestContextMiddleware)
+    rule = RateRules.from_settings(defaults).graphql_queries
+
+    async def charge(request: Request) -> None:
+        peer = request.client.host if request.client else "unknown"
+        decision = await parts["limiter"].hit(
+            rule, identity_key(None, peer), defaults.rate_limit_query_cost
+        )
+        request.state.rate_limit = decision
 
     def as_json(data: dict[str, Any]) -> Response:
         return Response(json.dumps({"data": data}), media_type="application/json")
 
     @app.get("/rest/products/{product_id}")
-    async def one(product_id: str) -> Response:
+    async def one(product_id: str, request: Request) -> Response:
+        await charge(request)
         products = parts["products"]
         product = await parts["catalog"].product(
             product_id, lambda: products.get(product_id)
@@ -87,7 +105,8 @@ def build(sidecar_grpc: str, redis_url: str, api_token: str) -> FastAPI:
         return as_json({"product": asdict(product)})
 
     @app.get("/rest/products")
-    async def many(first: int = 10) -> Response:
+    async def many(request: Request, first: int = 10) -> Response:
+        await charge(request)
         products, everything = parts["products"], clients.ProductFilter()
         page = await parts["catalog"].products(
             everything, first, "", lambda: products.list(everything, first, "")
