@@ -63,7 +63,7 @@ from gateway.ratelimit import (
     oauth_limited_body,
 )
 from gateway.subscriptions import EventHandlers, register
-from services.common import logs
+from services.common import gcpolicy, logs
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +304,7 @@ def create_app(
         try:
             async with services_factory(settings, http, auth.verifier) as services:
                 app.state.services = services
+                gcpolicy.freeze_startup_heap()
                 log.info("gateway ready on 127.0.0.1:%s", settings.app_port)
                 yield
         finally:

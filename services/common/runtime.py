@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from dapr.ext.grpc import App
 
-from services.common import logs
+from services.common import gcpolicy, logs
 from services.common.app_token import AppTokenInterceptor
 from services.common.settings import ServiceSettings
 
@@ -92,6 +92,7 @@ def serve(
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    gcpolicy.freeze_startup_heap()
     server.start()
     log.info(
         "%s listening on 127.0.0.1:%s (health on %s)",
