@@ -113,3 +113,34 @@ def test_a_ladder_without_knee_below_the_target_is_inconclusive() -> None:
     assert _knee_text(None, points, at_least=350)[0] is None
     assert _knee_text(None, points)[0] == 150
     assert _knee_text(150, points, at_least=350)[0] == 150
+
+
+def test_a_step_over_the_knee_line_counts_only_if_its_repeat_is_too() -> None:
+    from bench.ladder import _knee_text, confirmed
+    from bench.stats import Latency, RatePoint, knee
+
+    calm = Latency(100, 0, 5.0, 8.0, 12.0, 15.0, 20.0, 6.0)
+    stalled = Latency(100, 0, 5.0, 8.0, 73.0, 80.0, 90.0, 9.0)
+    runs = iter([RatePoint(200, stalled), RatePoint(200, calm)])
+
+    point, first = confirmed(lambda: next(runs))
+
+    assert point.latency is calm and first is not None
+    assert first.latency is stalled
+    found, detail = _knee_text(knee([point], 50.0), [point], repeated={200: first})
+    assert found == 200 and "200: p99 73 → 12 ms" in detail
+
+
+def test_a_calm_step_runs_once() -> None:
+    from bench.ladder import confirmed
+    from bench.stats import Latency, RatePoint
+
+    calm = Latency(100, 0, 5.0, 8.0, 12.0, 15.0, 20.0, 6.0)
+    calls: list[int] = []
+
+    def step() -> RatePoint:
+        calls.append(1)
+        return RatePoint(100, calm)
+
+    assert confirmed(step)[1] is None
+    assert len(calls) == 1
