@@ -138,6 +138,9 @@ async def grpc_and_redis_services(
     async def fanout_ready() -> bool:
         return fanout.listening
 
+    async def invalidations_ready() -> bool:
+        return invalidations.listening
+
     services = GatewayServices(
         settings=settings,
         users=clients.GrpcUserClient(channel, invocation(settings.user_app_id)),
@@ -154,6 +157,7 @@ async def grpc_and_redis_services(
             "redis": redis_ready,
             "sidecar": sidecar_ready,
             "fanout": fanout_ready,
+            "cache-invalidations": invalidations_ready,
         },
     )
     fanout.start()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
@@ -14,39 +12,16 @@ import websockets
 
 from devmesh import ports
 from devmesh.tokens import get_token
+from tests.e2e.graphql import (
+    create_product,
+    gql,
+    place_order,
+    post_graphql,
+    product_stock,
+)
 from tests.integration.helpers import eventually
 
 pytestmark = pytest.mark.e2e
-
-ORDER_FIELDS = "id status total { amount currency } items { productId quantity }"
-
-
-def gateway_url(path: str = "/graphql") -> str:
-    return f"http://127.0.0.1:{ports.load().apps['gateway'].app}{path}"
-
-
-def post_graphql(
-    query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> tuple[int, dict[str, Any]]:
-    body = json.dumps({"query": query, "variables": variables or {}}).encode()
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(gateway_url(), data=body, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        raw = err.read()
-        return err.code, json.loads(raw) if raw else {}
-
-
-def gql(
-    query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> Any:
-    status, body = post_graphql(query, variables, token)
-    assert status == 200 and not body.get("errors"), (status, body)
-    return body["data"]
 
 
 @pytest.fixture(scope="module")
@@ -58,45 +33,6 @@ def tokens(shared_env: dict[str, str]) -> dict[str, str]:
         "bob": get_token(f"bob-{tag}", issuer_url=issuer),
         "admin": get_token(f"admin-{tag}", admin=True, issuer_url=issuer),
     }
-
-
-def create_product(admin: str, stock: int) -> dict[str, Any]:
-    data = gql(
-        """mutation($input: CreateProductInput!) { createProduct(input: $input) {
-             __typename ... on Product { id stock } ... on UserError { message } } }""",
-        {
-            "input": {
-                "name": f"E2E {uuid.uuid4().hex[:6]}",
-                "category": "e2e",
-                "price": {"amount": 2500, "currency": "USD"},
-                "stock": stock,
-            }
-        },
-        admin,
-    )
-    assert data["createProduct"]["__typename"] == "Product", data
-    return dict(data["createProduct"])
-
-
-def place_order(token: str, product_id: str, qty: int) -> dict[str, Any]:
-    data = gql(
-        f"""mutation($input: PlaceOrderInput!) {{ placeOrder(input: $input) {{
-              __typename ... on Order {{ {ORDER_FIELDS} }}
-              ... on UserError {{ message }} }} }}""",
-        {
-            "input": {
-                "items": [{"productId": product_id, "quantity": qty}],
-                "idempotencyKey": uuid.uuid4().hex,
-            }
-        },
-        token,
-    )
-    return dict(data["placeOrder"])
-
-
-def product_stock(product_id: str) -> int:
-    data = gql("query($id: ID!) { product(id: $id) { stock } }", {"id": product_id})
-    return int(data["product"]["stock"])
 
 
 def test_journey_me_product_order_list_cancel(tokens: dict[str, str]) -> None:
