@@ -86,11 +86,23 @@ def shared_env(prof: str) -> dict[str, str]:
     }
 
 
+def app_addresses_template() -> str:
+    """Name resolution as a Go template: each app id -> its sidecar's internal
+    gRPC address (an unknown id resolves to nothing, so the call fails)."""
+    branches = [
+        f'if eq .ID "{app}"}}}}{LOOPBACK}:{ports.internal}'
+        for app, ports in load().apps.items()
+    ]
+    return "{{" + "{{else ".join(branches) + "{{end}}"
+
+
 def render_dapr_config(prof: str, name: str) -> Path:
     run = run_dir(prof)
     text = (REPO / "dapr" / name).read_text()
-    text = text.replace("${RUN_DIR}", str(run)).replace(
-        "${TRACE_SAMPLING}", os.environ.get("DAPR_TRACE_SAMPLING", "0")
+    text = (
+        text.replace("${RUN_DIR}", str(run))
+        .replace("${TRACE_SAMPLING}", os.environ.get("DAPR_TRACE_SAMPLING", "0"))
+        .replace("${APP_ADDRESSES}", app_addresses_template())
     )
     out = run / name
     out.write_text(text)

@@ -1,5 +1,9 @@
+import re
+
+import yaml
+
 from devmesh import launcher
-from devmesh.ports import APP_NAMES
+from devmesh.ports import APP_NAMES, load
 
 
 def _flag(argv: list[str], name: str) -> str:
@@ -54,3 +58,20 @@ def test_gateway_sidecar_gets_the_pipeline_configuration() -> None:
     assert _flag(launcher._daprd_argv("full", "user"), "--config").endswith(
         "/config.yaml"
     )
+
+
+def test_name_resolution_maps_each_app_to_its_own_sidecar() -> None:
+    """The rendered address table sends each app id to its daprd's internal
+    gRPC port, on loopback; nothing is left unrendered."""
+    for config in ("config.yaml", "gateway-config.yaml"):
+        doc = yaml.safe_load(launcher.render_dapr_config("full", config).read_text())
+        assert "${" not in repr(doc), config
+        spec = doc["spec"]["nameResolution"]
+        table = dict(
+            re.findall(
+                r'eq \.ID "([^"]+)"\}\}([^{]+)', spec["configuration"]["template"]
+            )
+        )
+        assert table == {
+            app: f"127.0.0.1:{ports.internal}" for app, ports in load().apps.items()
+        }, config
