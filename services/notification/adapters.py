@@ -1,12 +1,22 @@
 """Templates (jinja2), email (aiosmtplib), SMS (Dapr output binding), SMTP secret.
 
-Sending is async (aiosmtplib) but Dapr delivers events on the SDK's worker
-threads, so each send runs in its own short-lived event loop (`asyncio.run`)
-on the worker thread that handles the event. Nothing is shared between threads
-(an aiosmtplib connection belongs to one loop), there is no loop thread to
-start or stop with the process, and `aiosmtplib.send` opens one connection per
-message anyway; a new loop per message costs far less than the SMTP exchange.
-The whole exchange is bounded by `timeout` seconds.
+Email goes out over long-lived SMTP connections. Dapr delivers events on the
+gRPC server's worker threads, while aiosmtplib is async and a connection
+belongs to one event loop: so the process keeps one event loop on its own
+thread (`LoopThread`, started with the app and stopped at graceful shutdown),
+the connections live on it, and a worker thread hands each send to it and
+waits for the outcome. Reusing a connection spares a TCP (and TLS) handshake,
+the greeting, EHLO and AUTH on every message; opening a loop per message also
+cost a thread start per send.
+
+A connection is used by one send at a time (`SmtpPool`, at most `size` open).
+One that the server closed is noticed by the loop and replaced; one idle for
+longer than `idle_seconds` is replaced rather than trusted (a NAT or firewall
+may have dropped it silently), and one that carried `messages_per_connection`
+messages is retired (servers cap messages per session). A send that fails
+closes its connection and raises, so the event is redelivered by Dapr and
+sent on a fresh one; nothing is resent here, because a connection lost after
+the message data went out may still have delivered it.
 """
 
 from __future__ import annotations
@@ -16,14 +26,16 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import aiosmtplib
 import jinja2
@@ -44,6 +56,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 TlsMode = Literal["none", "starttls", "tls"]
+T = TypeVar("T")
 
 
 class TemplateRenderer:
@@ -134,7 +147,158 @@ class SecretPassword:
             self._value = None
 
 
+class LoopThread:
+    """One asyncio event loop on a daemon thread, for the life of the process.
+
+    `run` hands a coroutine to the loop from any thread and waits for its
+    result; long-lived async clients (the SMTP connections) live on the loop.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None and self._loop.is_running()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            loop = asyncio.new_event_loop()
+            started = threading.Event()
+
+            def main() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(started.set)
+                loop.run_forever()
+
+            thread = threading.Thread(target=main, name=self._name, daemon=True)
+            thread.start()
+            started.wait()
+            self._loop, self._thread = loop, thread
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """The coroutine's result; it is cancelled after `timeout` seconds."""
+        loop = self._loop
+        if loop is None:
+            coro.close()
+            raise RuntimeError(f"{self._name} is not running (start() it first)")
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        if not thread.is_alive():
+            loop.close()
+
+
+@dataclass
+class _Connection:
+    smtp: aiosmtplib.SMTP
+    messages: int = 0
+    idle_since: float = field(default_factory=time.monotonic)
+
+
+class SmtpPool:
+    """Up to `size` SMTP connections, each carrying one message at a time.
+
+    Lives on one event loop (every method runs there). `connect(password)`
+    opens, greets and authenticates a new connection.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[str | None], Awaitable[aiosmtplib.SMTP]],
+        size: int = 2,
+        idle_seconds: float = 30.0,
+        messages_per_connection: int = 100,
+    ) -> None:
+        self._connect = connect
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[_Connection] = []
+        self._idle_seconds = idle_seconds
+        self._messages_per_connection = messages_per_connection
+        self._retiring: set[asyncio.Task[None]] = set()
+        self.opened = 0  # connections opened so far (for logs and tests)
+
+    async def send(self, message: EmailMessage, password: str | None) -> None:
+        async with self._slots:
+            connection = await self._checkout(password)
+            try:
+                await connection.smtp.send_message(message)
+            except BaseException:
+                # Whatever state the session is in, it is not trusted again.
+                connection.smtp.close()
+                raise
+            connection.messages += 1
+            self._checkin(connection)
+
+    async def _checkout(self, password: str | None) -> _Connection:
+        now = time.monotonic()
+        while self._idle:
+            connection = self._idle.pop()  # the most recently used first
+            if not connection.smtp.is_connected:
+                continue  # the server closed it; the loop noticed
+            if now - connection.idle_since > self._idle_seconds:
+                self._retire(connection)
+                continue
+            return connection
+        smtp = await self._connect(password)
+        self.opened += 1
+        log.info("SMTP connection %d opened", self.opened)
+        return _Connection(smtp)
+
+    def _checkin(self, connection: _Connection) -> None:
+        if connection.messages >= self._messages_per_connection:
+            self._retire(connection)
+            return
+        connection.idle_since = time.monotonic()
+        self._idle.append(connection)
+
+    def _retire(self, connection: _Connection) -> None:
+        """QUIT in the background: no send waits for it."""
+        task = asyncio.get_running_loop().create_task(_quit(connection.smtp))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        await asyncio.gather(
+            *(_quit(c.smtp) for c in idle), *self._retiring, return_exceptions=True
+        )
+
+
+async def _quit(smtp: aiosmtplib.SMTP, timeout: float = 2.0) -> None:
+    try:
+        if smtp.is_connected:
+            await smtp.quit(timeout=timeout)
+    except (aiosmtplib.SMTPException, OSError):
+        pass
+    finally:
+        smtp.close()
+
+
 class SmtpMailer:
+    """Sends email over reused SMTP connections (see the module docstring).
+
+    `start()` before the first send (the app does it at start-up); `close()`
+    at shutdown says QUIT on idle connections and stops the loop thread.
+    """
+
     def __init__(
         self,
         host: str,
@@ -144,6 +308,9 @@ class SmtpMailer:
         username: str = "",
         password: SecretPassword | Callable[[], str] | None = None,
         timeout: float = 10.0,
+        connections: int = 2,
+        idle_seconds: float = 30.0,
+        messages_per_connection: int = 100,
     ) -> None:
         self._host = host
         self._port = port
@@ -152,6 +319,25 @@ class SmtpMailer:
         self._username = username
         self._password = password
         self._timeout = timeout
+        self._local_hostname: str | None = None
+        self._loop = LoopThread("smtp")
+        self._pool = SmtpPool(
+            self._open,
+            size=connections,
+            idle_seconds=idle_seconds,
+            messages_per_connection=messages_per_connection,
+        )
+
+    def start(self) -> None:
+        self._loop.start()
+
+    def close(self) -> None:
+        if self._loop.running:
+            try:
+                self._loop.run(self._pool.close(), timeout=5.0)
+            except Exception as err:
+                log.warning("closing SMTP connections failed: %s", err)
+        self._loop.stop()
 
     def send(self, email: Email) -> None:
         message = build_message(email, self._sender)
@@ -161,7 +347,8 @@ class SmtpMailer:
                 raise RuntimeError("SMTP_USERNAME is set but no password source")
             password = self._password()
         try:
-            asyncio.run(self._send(message, password))
+            # The loop's own timeout fires first; this one is a backstop.
+            self._loop.run(self._send(message, password), timeout=self._timeout + 1)
         except aiosmtplib.SMTPAuthenticationError:
             if isinstance(self._password, SecretPassword):
                 self._password.forget()
@@ -177,17 +364,26 @@ class SmtpMailer:
             raise
 
     async def _send(self, message: EmailMessage, password: str | None) -> None:
+        """Waiting for a connection, opening one and the exchange: one bound."""
         async with asyncio.timeout(self._timeout):
-            await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                use_tls=self._tls == "tls",
-                start_tls=self._tls == "starttls",
-                timeout=self._timeout,
-                username=self._username or None,
-                password=password,
-            )
+            await self._pool.send(message, password)
+
+    async def _open(self, password: str | None) -> aiosmtplib.SMTP:
+        if self._local_hostname is None:
+            # aiosmtplib would look it up (in a thread) on every connection.
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        smtp = aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            use_tls=self._tls == "tls",
+            start_tls=self._tls == "starttls",
+            timeout=self._timeout,
+            local_hostname=self._local_hostname,
+            username=self._username or None,
+            password=password,
+        )
+        await smtp.connect()
+        return smtp
 
     def reachable(self, timeout: float = 2.0) -> bool:
         """Readiness: can we open a TCP connection to the SMTP server?"""

@@ -33,7 +33,11 @@ def main() -> None:
         username=settings.smtp_username,
         password=password,
         timeout=settings.smtp_timeout,
+        connections=settings.smtp_connections,
+        idle_seconds=settings.smtp_idle_seconds,
+        messages_per_connection=settings.smtp_messages_per_connection,
     )
+    mailer.start()
     ledger = sidecar.EventLedger(
         dapr, settings.idempotency_store, ttl_seconds=settings.sent_ttl_seconds
     )
@@ -53,5 +57,5 @@ def main() -> None:
         settings,
         app,
         checks={"smtp": mailer.reachable},
-        on_shutdown=[dapr.close],
+        on_shutdown=[mailer.close, dapr.close],
     )

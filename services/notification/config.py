@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from services.common import components
 from services.common.settings import ServiceSettings
@@ -21,6 +21,12 @@ class NotificationSettings(ServiceSettings):
     smtp_password_secret: str = "smtp-password"
     # Bound on one whole SMTP exchange, in seconds.
     smtp_timeout: float = 10.0
+    # Connections are kept open and reused: at most this many at once (Dapr
+    # delivers each topic's events one at a time), replaced when idle longer
+    # than SMTP_IDLE_SECONDS, retired after SMTP_MESSAGES_PER_CONNECTION.
+    smtp_connections: int = Field(default=2, ge=1)
+    smtp_idle_seconds: float = Field(default=30.0, gt=0)
+    smtp_messages_per_connection: int = Field(default=100, ge=1)
     mail_from: str = "Daprshop <no-reply@daprshop.local>"
     message_id_domain: str = "daprshop.local"
     secret_store: str = components.SECRETS
