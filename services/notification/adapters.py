@@ -30,10 +30,12 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.errors import HeaderParseError
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -48,6 +50,7 @@ from services.notification.domain import (
     RenderError,
     Sms,
     format_money,
+    has_control_chars,
 )
 from services.notification.service import Rendered
 
@@ -56,6 +59,8 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 TlsMode = Literal["none", "starttls", "tls"]
+UTF8 = "utf-8"
+SMTP_POLICY = compat32.clone(linesep="\r\n")
 T = TypeVar("T")
 
 
@@ -95,25 +100,43 @@ def sender_address(mail_from: str) -> Address:
     return Address(display_name=name, addr_spec=addr)
 
 
-def build_message(email: Email, sender: Address) -> EmailMessage:
-    """The MIME message: text part, HTML alternative, headers via headerregistry.
+@dataclass(frozen=True)
+class OutgoingMail:
+    """What goes over SMTP: the envelope and the message, flattened once."""
 
-    `Address` and the default policy refuse CR/LF in header values, so even a
-    name that slipped past the domain's cleaning cannot add a header.
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+def build_message(email: Email, sender: Address) -> OutgoingMail:
+    """The MIME message: text part and HTML alternative, as bytes.
+
+    Built with the stdlib's MIME classes (the compat32 policy): about a third
+    of what `EmailMessage` and its header registry cost per message, which
+    was most of the notification service's CPU per email. Header values are
+    checked here instead: any CR, LF or other control character is refused,
+    so even a name that slipped past the domain's cleaning cannot add a
+    header; non-ASCII names and subjects become RFC 2047 encoded words.
     """
-    try:
-        recipient = Address(display_name=email.to_name, addr_spec=email.to_address)
-        message = EmailMessage()
-        message["From"] = sender
-        message["To"] = recipient
-        message["Subject"] = email.subject
-        message["Message-ID"] = email.message_id
-        message["Date"] = format_datetime(datetime.now(UTC))
-    except (ValueError, HeaderParseError) as err:
-        raise InvalidRecipient(f"refused header value: {err}") from err
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
-    return message
+    for value in (email.to_name, email.to_address, email.subject, email.message_id):
+        if has_control_chars(value):
+            raise InvalidRecipient(f"refused header value: {value!r}")
+    message = MIMEMultipart("alternative")
+    message["From"] = formataddr((sender.display_name, sender.addr_spec), UTF8)
+    message["To"] = formataddr((email.to_name, email.to_address), UTF8)
+    message["Subject"] = Header(email.subject, _charset_for(email.subject)).encode()
+    message["Message-ID"] = email.message_id
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message.attach(MIMEText(email.text, "plain", UTF8))
+    message.attach(MIMEText(email.html, "html", UTF8))
+    return OutgoingMail(
+        sender.addr_spec, (email.to_address,), message.as_bytes(policy=SMTP_POLICY)
+    )
+
+
+def _charset_for(text: str) -> str:
+    return "us-ascii" if text.isascii() else UTF8
 
 
 class SecretPassword:
@@ -235,11 +258,11 @@ class SmtpPool:
         self._retiring: set[asyncio.Task[None]] = set()
         self.opened = 0  # connections opened so far (for logs and tests)
 
-    async def send(self, message: EmailMessage, password: str | None) -> None:
+    async def send(self, mail: OutgoingMail, password: str | None) -> None:
         async with self._slots:
             connection = await self._checkout(password)
             try:
-                await connection.smtp.send_message(message)
+                await connection.smtp.sendmail(mail.sender, mail.recipients, mail.data)
             except BaseException:
                 # Whatever state the session is in, it is not trusted again.
                 connection.smtp.close()
@@ -340,7 +363,7 @@ class SmtpMailer:
         self._loop.stop()
 
     def send(self, email: Email) -> None:
-        message = build_message(email, self._sender)
+        mail = build_message(email, self._sender)
         password: str | None = None
         if self._username:
             if self._password is None:
@@ -348,7 +371,7 @@ class SmtpMailer:
             password = self._password()
         try:
             # The loop's own timeout fires first; this one is a backstop.
-            self._loop.run(self._send(message, password), timeout=self._timeout + 1)
+            self._loop.run(self._send(mail, password), timeout=self._timeout + 1)
         except aiosmtplib.SMTPAuthenticationError:
             if isinstance(self._password, SecretPassword):
                 self._password.forget()
@@ -363,10 +386,10 @@ class SmtpMailer:
                 raise PermanentDeliveryError(f"SMTP {err.code}: {err.message}") from err
             raise
 
-    async def _send(self, message: EmailMessage, password: str | None) -> None:
+    async def _send(self, mail: OutgoingMail, password: str | None) -> None:
         """Waiting for a connection, opening one and the exchange: one bound."""
         async with asyncio.timeout(self._timeout):
-            await self._pool.send(message, password)
+            await self._pool.send(mail, password)
 
     async def _open(self, password: str | None) -> aiosmtplib.SMTP:
         if self._local_hostname is None:

@@ -46,7 +46,7 @@ def email_for(name: str) -> Email:
 
 
 def parsed(email: Email) -> Any:
-    raw = build_message(email, SENDER).as_bytes()
+    raw = build_message(email, SENDER).data
     return raw, message_from_bytes(raw, policy=policy.default)
 
 
@@ -76,6 +76,18 @@ def test_message_has_text_and_html_parts_and_the_event_message_id() -> None:
     assert message.get_content_type() == "multipart/alternative"
     assert message.get_body(("plain",)).get_content().strip() == "hello"
     assert "<p>hello</p>" in message.get_body(("html",)).get_content()
+
+
+def test_non_ascii_names_subjects_and_bodies_survive_the_trip() -> None:
+    contact = Contact("u", "zoe@example.com", "Zoë Ünal", "", True, False)
+    email = compose_email(
+        "ev-2", contact, "Bestellung für Zoë", "Grüße, Zoë", "<p>Grüße</p>", "x.y"
+    )
+    _, message = parsed(email)
+    assert message["To"].addresses[0].display_name == "Zoë Ünal"
+    assert message["Subject"] == "Bestellung für Zoë"
+    assert message.get_body(("plain",)).get_content().strip() == "Grüße, Zoë"
+    assert build_message(email, SENDER).recipients == ("zoe@example.com",)
 
 
 def test_html_is_autoescaped_and_text_is_not() -> None:
