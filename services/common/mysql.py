@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import unquote, urlparse
@@ -18,11 +19,21 @@ class Database:
     """A small thread-safe connection pool over one database.
 
     Each `transaction()` checks a connection out, commits on success, rolls back
-    on error. Connections are created lazily and reused.
+    on error. Connections are created lazily and reused. One that sat idle for
+    more than `ping_after_idle_s` is pinged (and reconnected) before use; one
+    used a moment ago is trusted, which spares a round trip per transaction
+    when the service is busy. Should the server have dropped it all the same,
+    the transaction fails, the connection is closed and the caller's retry
+    (or Dapr's redelivery) gets a fresh one.
     """
 
     def __init__(
-        self, url: str, database: str, connect_timeout: float = 5.0, max_idle: int = 32
+        self,
+        url: str,
+        database: str,
+        connect_timeout: float = 5.0,
+        max_idle: int = 32,
+        ping_after_idle_s: float = 5.0,
     ) -> None:
         parsed = urlparse(url)
         # `?ssl=disabled` in the URL (local MariaDB has no TLS) spares pymysql
@@ -44,8 +55,10 @@ class Database:
         # Keep as many idle connections as there are worker threads (32 in
         # services.common.runtime), so a busy service does not churn them.
         self._max_idle = max_idle
+        self._ping_after_idle_s = ping_after_idle_s
         self.database = database
-        self._idle: list[pymysql.connections.Connection] = []
+        # (connection, time.monotonic() when it was put back)
+        self._idle: list[tuple[pymysql.connections.Connection, float]] = []
         self._lock = threading.Lock()
 
     def _connect(self, with_db: bool = True) -> pymysql.connections.Connection:
@@ -74,29 +87,27 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[pymysql.cursors.DictCursor]:
         with self._lock:
-            conn = self._idle.pop() if self._idle else None
+            conn, idle_since = self._idle.pop() if self._idle else (None, 0.0)
         if conn is None:
             conn = self._connect()
-        else:
+        elif time.monotonic() - idle_since > self._ping_after_idle_s:
             conn.ping(reconnect=True)
         try:
             with conn.cursor() as cur:
                 yield cur
             conn.commit()
         except BaseException:
-            try:
-                conn.rollback()
-            except pymysql.MySQLError:
-                conn.close()
-                raise
-            self._release(conn)
+            # A connection that cannot even roll back (the server dropped it)
+            # is closed, not pooled; the caller sees the original error.
+            if _rolled_back(conn):
+                self._release(conn)
             raise
         self._release(conn)
 
     def _release(self, conn: pymysql.connections.Connection) -> None:
         with self._lock:
             if len(self._idle) < self._max_idle:
-                self._idle.append(conn)
+                self._idle.append((conn, time.monotonic()))
                 return
         conn.close()
 
@@ -111,5 +122,21 @@ class Database:
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        for conn, _ in idle:
+            _close_quietly(conn)
+
+
+def _rolled_back(conn: pymysql.connections.Connection) -> bool:
+    try:
+        conn.rollback()
+    except pymysql.MySQLError:
+        _close_quietly(conn)
+        return False
+    return True
+
+
+def _close_quietly(conn: pymysql.connections.Connection) -> None:
+    try:
+        conn.close()
+    except pymysql.MySQLError:
+        pass  # already closed
