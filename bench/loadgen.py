@@ -5,26 +5,28 @@
 - HTTP: vegeta (open loop by design: a late response never delays the next
   send; new workers are spawned as needed).
 - Anything that needs per-request ids and timestamps (events): `open_loop`,
-  an asyncio scheduler that measures latency from each request's *scheduled*
-  time, so a stalled sender cannot hide queueing (coordinated omission).
+  a scheduler thread that starts each request as a future and measures latency
+  from its *scheduled* time, so a stalled sender cannot hide queueing
+  (coordinated omission).
 
 Each run is one `Block`: every successful latency in ms plus error counts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import functools
 import json
 import resource
 import subprocess
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from devmesh import bootstrap
 
@@ -221,7 +223,7 @@ def parse_vegeta_results(
             block.error_kinds[str(kind)[:60]] += 1
 
 
-# --- asyncio: scheduled sends --------------------------------------------------
+# --- futures: scheduled sends --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -232,30 +234,65 @@ class Scheduled:
     error: str = ""
 
 
-async def open_loop(
-    send: Callable[[int], Awaitable[None]], rps: float, duration_s: float
+class Pending(Protocol):
+    """A request in flight: a `grpc.Future` or a `concurrent.futures.Future`."""
+
+    def add_done_callback(self, fn: Callable[[Any], object]) -> None: ...
+
+    def exception(self, timeout: float | None = None) -> BaseException | None: ...
+
+
+def open_loop(
+    start: Callable[[int], Pending],
+    rps: float,
+    duration_s: float,
+    drain_s: float = 30.0,
 ) -> list[Scheduled]:
-    """Call `send(i)` at t0 + i/rps for `duration_s`, never waiting for answers."""
+    """Start request `i` at t0 + i/rps for `duration_s`, never waiting for answers.
+
+    One thread keeps the schedule with `time.sleep`; `start(i)` only hands the
+    request to a client that runs it in the background (a gRPC stub's
+    `.future`), and its completion callback stamps the time. Requests still
+    open `drain_s` after the last start count as failed ("no answer").
+    """
     count = int(rps * duration_s)
-    loop = asyncio.get_running_loop()
-    start_mono = loop.time() + 0.05
+    start_mono = time.monotonic() + 0.05
     start_wall = time.time() + 0.05
-    results: list[Scheduled] = []
+    results: dict[int, Scheduled] = {}
+    lock = threading.Lock()
+    all_done = threading.Event()
 
-    async def one(index: int, due_wall: float) -> None:
-        try:
-            await send(index)
-        except Exception as err:
-            results.append(Scheduled(index, due_wall, None, type(err).__name__))
+    def record(result: Scheduled) -> None:
+        with lock:
+            results[result.index] = result
+            if len(results) == count:
+                all_done.set()
+
+    def finished(index: int, due_wall: float, pending: Pending) -> None:
+        now = time.time()
+        err = pending.exception(timeout=0)
+        if err is None:
+            record(Scheduled(index, due_wall, now))
         else:
-            results.append(Scheduled(index, due_wall, time.time()))
+            record(Scheduled(index, due_wall, None, type(err).__name__))
 
-    tasks = []
     for index in range(count):
         offset = index / rps
-        delay = start_mono + offset - loop.time()
+        delay = start_mono + offset - time.monotonic()
         if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(index, start_wall + offset)))
-    await asyncio.gather(*tasks)
-    return sorted(results, key=lambda r: r.index)
+            time.sleep(delay)
+        due_wall = start_wall + offset
+        try:
+            pending = start(index)
+        except Exception as err:
+            record(Scheduled(index, due_wall, None, type(err).__name__))
+            continue
+        pending.add_done_callback(functools.partial(finished, index, due_wall))
+    if count and not all_done.wait(drain_s):
+        with lock:
+            for index in range(count):
+                if index not in results:
+                    due_wall = start_wall + index / rps
+                    results[index] = Scheduled(index, due_wall, None, "no answer")
+    with lock:
+        return [results[i] for i in sorted(results)]
