@@ -301,9 +301,9 @@ class Pipeline:
         return block
 
     def _request(self, order_id: str) -> Any:
-        from dapr.proto.runtime.v1 import dapr_pb2
+        from dapr.proto.runtime.v1 import pubsub_pb2
 
-        return dapr_pb2.PublishEventRequest(
+        return pubsub_pb2.PublishEventRequest(
             pubsub_name="pubsub",
             topic="order-created",
             data=json.dumps(order_created(order_id, self.user_id)).encode(),
