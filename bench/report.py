@@ -57,6 +57,17 @@ class Row:
             return "—"
         return f"{fmt(self.value)}{spaced(self.unit)}"
 
+    def ratio_to_target(self) -> float | None:
+        """measured ÷ target bound: over 1 misses an upper bound, under 1 a
+        lower one. None without a target, a figure or a non-zero bound."""
+        if self.status in ("info", "n/a") or not self.target or not self.target.bound:
+            return None
+        return self.value / self.target.bound if self.value is not None else None
+
+    def target_ratio_text(self) -> str:
+        ratio = self.ratio_to_target()
+        return "" if ratio is None else f"{fmt(ratio)}{TIMES}"
+
     def target_text(self) -> str:
         if self.note:
             return self.note
@@ -77,6 +88,7 @@ class Row:
                 else None
             ),
             "target_text": self.target_text(),
+            "ratio_to_target": self.ratio_to_target(),
             "status": self.status,
             "detail": self.detail,
         }
@@ -110,7 +122,15 @@ def fmt(value: float) -> str:
 
 
 STATUS_MARK = {"pass": "pass", "miss": "MISS", "info": "info", "n/a": "n/a"}
-COLUMNS = ("#", "figure", "measured", "target", "result", "compared / why")
+COLUMNS = (
+    "#",
+    "figure",
+    "measured",
+    "target",
+    "÷ target",
+    "result",
+    "compared / why",
+)
 
 
 def _cells(row: Row) -> tuple[str, ...]:
@@ -119,6 +139,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         row.figure,
         row.measured(),
         row.target_text(),
+        row.target_ratio_text(),
         STATUS_MARK[row.status],
         row.detail,
     )
@@ -153,7 +174,7 @@ def render_markdown(rows: Sequence[Row]) -> str:
     for row in rows:
         cells = list(_cells(row))
         if row.status == "miss":
-            cells[4] = "**MISS**"
+            cells[COLUMNS.index("result")] = "**MISS**"
         lines.append("| " + " | ".join(esc(c) for c in cells) + " |")
     return "\n".join(lines)
 

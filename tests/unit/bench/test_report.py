@@ -71,6 +71,18 @@ def test_markdown_escapes_pipes_and_marks_misses() -> None:
     assert text.splitlines()[1].startswith("|---")
 
 
+def test_each_target_row_shows_its_ratio_to_the_bound() -> None:
+    assert (
+        Row("R1", "p50", 1.5, "ms", at_most(1.0)).target_ratio_text() == f"1.50{TIMES}"
+    )
+    assert Row("R5", "knee", 500, "rps", at_least(350)).ratio_to_target() == 500 / 350
+    assert Row("R4", "lost", 0, "", at_most(0)).target_ratio_text() == ""
+    assert Row("R6", "RSS", 70.0, "MiB").target_ratio_text() == ""
+    assert f"| 1.50{TIMES} | **MISS** |" in render_markdown(
+        [Row("R1", "p50", 1.5, "ms", at_most(1.0))]
+    )
+
+
 def test_json_form_has_no_nan() -> None:
     row = Row("R2", "added", math.nan, "ms", at_most(1.0))
     document = row.as_dict()
