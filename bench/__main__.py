@@ -33,7 +33,7 @@ def scenarios() -> list[Scenario]:
     from bench import events, footprint, invocation, ladder, reads
 
     # R6 first: the idle figures are taken before any load, and the others
-    # subtract each process's idle CPU. Tracing restarts sidecars: last.
+    # subtract each process's idle CPU. R1m and R1t restart sidecars: last.
     return [
         Scenario("R6", "footprint of the idle mesh", footprint.run),
         Scenario("R1", "service call through two sidecars", invocation.run),
@@ -43,6 +43,7 @@ def scenarios() -> list[Scenario]:
         # scans the whole collection for a lookup, slowing what follows.
         Scenario("R3", "cached product reads", reads.run_cache),
         Scenario("R4", "order-created to email, over Kafka", events.run),
+        Scenario("R1m", "R1 with sidecar metrics off", invocation.run_without_metrics),
         Scenario("R1t", "R1 with tracing on", invocation.run_traced),
     ]
 
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {k.strip().upper() for k in args.only.split(",") if k.strip()}
     chosen = [s for s in scenarios() if not wanted or s.key in wanted]
     if not settings.tracing:
-        chosen = [s for s in chosen if s.key != "R1t"]
+        chosen = [s for s in chosen if s.key not in ("R1m", "R1t")]
     started = time.monotonic()
     rows: list[Row] = []
     timings: dict[str, float] = {}

@@ -229,21 +229,33 @@ def sweep(ctx: Context, pair: tuple[Side, Side]) -> None:
 
 def run_traced(ctx: Context) -> list[Row]:
     """R1 again with every call traced (sampling 1), to price tracing."""
+    return _rerun(ctx, {"DAPR_TRACE_SAMPLING": "1"}, "tracing on")
+
+
+def run_without_metrics(ctx: Context) -> list[Row]:
+    """R1 again with the sidecars' metrics off, to price them."""
+    return _rerun(ctx, {"DAPR_METRICS": "false"}, "metrics off")
+
+
+def _rerun(ctx: Context, env: dict[str, str], label: str) -> list[Row]:
+    """R1 with product's pair and the calling sidecar restarted under `env`
+    (the other settings at their defaults); its rows carry no target."""
     why = _missing(ctx)
     if why:
         return []
-    os.environ["DAPR_TRACE_SAMPLING"] = "1"
+    defaults = {"DAPR_TRACE_SAMPLING": "0", "DAPR_METRICS": "true"}
+    os.environ.update({**defaults, **env})
     try:
         ctx.stack.restart("product")
         ctx.stack.restart_caller()
     finally:
-        os.environ["DAPR_TRACE_SAMPLING"] = "0"
+        os.environ.update(defaults)
     ctx.refresh_processes()
-    (product_id,) = create_products(ctx, 1, "R1 traced probe")
+    (product_id,) = create_products(ctx, 1, f"R1 {label} probe")
     results = alternate(
         ctx, sides(ctx, product_id), RATE, blocks=ctx.settings.short_blocks
     )
-    ctx.raw["R1 tracing on"] = {name: r.as_dict() for name, r in results.items()}
-    rows = figures(results["direct"], results["via Dapr"], "tracing on")
-    # The targets are for tracing off; with tracing on these are the price.
+    ctx.raw[f"R1 {label}"] = {name: r.as_dict() for name, r in results.items()}
+    rows = figures(results["direct"], results["via Dapr"], label)
+    # The targets are for the default settings; these rows are the price.
     return [replace(r, target=None) for r in rows[:5]]

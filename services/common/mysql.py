@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -136,7 +137,5 @@ def _rolled_back(conn: pymysql.connections.Connection) -> bool:
 
 
 def _close_quietly(conn: pymysql.connections.Connection) -> None:
-    try:
+    with contextlib.suppress(pymysql.MySQLError):  # already closed
         conn.close()
-    except pymysql.MySQLError:
-        pass  # already closed

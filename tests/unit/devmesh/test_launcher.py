@@ -1,5 +1,6 @@
 import re
 
+import pytest
 import yaml
 
 from devmesh import launcher
@@ -75,3 +76,16 @@ def test_name_resolution_maps_each_app_to_its_own_sidecar() -> None:
         assert table == {
             app: f"127.0.0.1:{ports.internal}" for app, ports in load().apps.items()
         }, config
+
+
+@pytest.mark.parametrize(("setting", "enabled"), [(None, True), ("false", False)])
+def test_sidecar_metrics_follow_dapr_metrics(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, enabled: bool
+) -> None:
+    if setting is None:
+        monkeypatch.delenv("DAPR_METRICS", raising=False)
+    else:
+        monkeypatch.setenv("DAPR_METRICS", setting)
+    for config in ("config.yaml", "gateway-config.yaml"):
+        doc = yaml.safe_load(launcher.render_dapr_config("full", config).read_text())
+        assert doc["spec"]["metrics"]["enabled"] is enabled, config
