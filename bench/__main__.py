@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from devmesh import launcher
 
     wanted = {k.strip().upper() for k in args.only.split(",") if k.strip()}
-    chosen = [s for s in scenarios() if not wanted or s.key in wanted]
+    chosen = [s for s in scenarios() if not wanted or s.key.upper() in wanted]
     if not settings.tracing:
         chosen = [s for s in chosen if s.key not in ("R1m", "R1t")]
     started = time.monotonic()
