@@ -118,10 +118,17 @@ def build_message(email: Email, sender: Address) -> OutgoingMail:
     checked here instead: any CR, LF or other control character is refused,
     so even a name that slipped past the domain's cleaning cannot add a
     header; non-ASCII names and subjects become RFC 2047 encoded words.
+    Addresses must be ASCII: one that is not would need SMTPUTF8 (RFC 6531),
+    which we do not speak, so it is refused as a bad recipient (a permanent
+    error: the event is not redelivered for it).
     """
     for value in (email.to_name, email.to_address, email.subject, email.message_id):
         if has_control_chars(value):
             raise InvalidRecipient(f"refused header value: {value!r}")
+    if not email.to_address.isascii():
+        raise InvalidRecipient(
+            f"{email.to_address!r} is not ASCII (SMTPUTF8 is not supported)"
+        )
     message = MIMEMultipart("alternative")
     message["From"] = formataddr((sender.display_name, sender.addr_spec), UTF8)
     message["To"] = formataddr((email.to_name, email.to_address), UTF8)
@@ -385,6 +392,9 @@ class SmtpMailer:
             if 500 <= err.code < 600:
                 raise PermanentDeliveryError(f"SMTP {err.code}: {err.message}") from err
             raise
+        except aiosmtplib.SMTPNotSupported as err:
+            # an extension the message needs (e.g. SMTPUTF8) is not offered
+            raise PermanentDeliveryError(f"SMTP server cannot take it: {err}") from err
 
     async def _send(self, mail: OutgoingMail, password: str | None) -> None:
         """Waiting for a connection, opening one and the exchange: one bound."""

@@ -199,6 +199,18 @@ def test_one_connection_carries_message_after_message(server: SmtpServer) -> Non
     assert server.quits == 1  # close() said goodbye
 
 
+def test_an_address_that_is_not_ascii_is_a_bad_recipient_and_sends_nothing(
+    server: SmtpServer,
+) -> None:
+    contact = Contact("u", "zoë@example.com", "Zoë", "", True, False)
+    email = compose_email("ev-9", contact, "Hi", "t", "<p>h</p>", "x.y")
+    with running_mailer(server) as mailer:
+        with pytest.raises(InvalidRecipient, match="not ASCII"):
+            mailer.send(email)
+        mailer.send(email_to("eve@example.com"))
+    assert [r.recipients for r in server.received] == [("eve@example.com",)]
+
+
 def test_a_connection_the_server_dropped_is_replaced(server: SmtpServer) -> None:
     with running_mailer(server) as mailer:
         mailer.send(email_to("eve@example.com", "ev-1"))
