@@ -508,7 +508,30 @@ def run(name: str, prof: str | None = None) -> int:
 
 
 def _is_ours(pid: int) -> bool:
-    """A recorded pid may have been reused: only signal our own processes."""
+    """A recorded pid may have been reused: only signal our own processes.
+
+    Ours: its command line names the project, or its parent's does (the
+    `devmesh run` wrapper). The parent matters for programs that rewrite
+    their title: redis-server shows only "redis-server 127.0.0.1:<port>".
+    """
+    if _marked(pid):
+        return True
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    ppid = next(
+        (
+            int(line.split()[1])
+            for line in status.splitlines()
+            if line.startswith("PPid:")
+        ),
+        0,
+    )
+    return ppid > 1 and _marked(ppid)
+
+
+def _marked(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except OSError:

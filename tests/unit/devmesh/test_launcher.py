@@ -1,4 +1,7 @@
+import os
 import re
+import signal
+import subprocess
 
 import pytest
 import yaml
@@ -89,3 +92,28 @@ def test_sidecar_metrics_follow_dapr_metrics(
     for config in ("config.yaml", "gateway-config.yaml"):
         doc = yaml.safe_load(launcher.render_dapr_config("full", config).read_text())
         assert doc["spec"]["metrics"]["enabled"] is enabled, config
+
+
+def _grandchild(shell_name: str) -> tuple[subprocess.Popen[str], int]:
+    """`sleep` under a shell whose command line ends with `shell_name`."""
+    shell = subprocess.Popen(
+        ["sh", "-c", "sleep 30 & echo $!; wait", shell_name],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert shell.stdout is not None
+    return shell, int(shell.stdout.readline())
+
+
+@pytest.mark.parametrize(("parent", "ours"), [("devmesh-run", True), ("other", False)])
+def test_a_process_is_ours_by_its_own_or_its_parents_command_line(
+    parent: str, ours: bool
+) -> None:
+    """redis-server rewrites its title, dropping every path: its parent (the
+    `devmesh run` wrapper) is what marks it as ours."""
+    shell, sleeper = _grandchild(parent)
+    try:
+        assert launcher._is_ours(sleeper) is ours
+    finally:
+        os.kill(sleeper, signal.SIGTERM)
+        shell.wait(timeout=5)
