@@ -13,6 +13,7 @@ import argparse
 import json
 import signal
 import sys
+import time
 from urllib.parse import urlparse
 
 from devmesh import launcher, mesh
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         the_mesh.start()
         print("mesh is up; Ctrl-C stops it", flush=True)
-        signal.pause()
+        return _watch(the_mesh)
     except (KeyboardInterrupt, SystemExit):
         pass
     except mesh.MeshError as err:
@@ -87,6 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         the_mesh.stop()
     return 0
+
+
+def _watch(the_mesh: mesh.Mesh) -> int:
+    """Wait until a resource ends. All of them at once is a stop from outside
+    (`make down`): 0. Some of them is a crash: say which, stop the rest, 1."""
+    while not (gone := the_mesh.exited()):
+        time.sleep(1)
+    time.sleep(2)  # let a `make down` finish before judging
+    gone = the_mesh.exited()
+    if len(gone) == len(the_mesh.procs):
+        print("mesh: every resource stopped", file=sys.stderr, flush=True)
+        return 0
+    print(
+        f"mesh: {', '.join(gone)} exited (logs: {the_mesh.log_path(gone[0]).parent});"
+        " stopping the rest",
+        file=sys.stderr,
+        flush=True,
+    )
+    return 1
 
 
 if __name__ == "__main__":

@@ -135,6 +135,10 @@ class Mesh:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
+    def exited(self) -> list[str]:
+        """The resources whose `devmesh run` process has ended."""
+        return [name for name, proc in self.procs.items() if proc.poll() is not None]
+
     def stop(self) -> None:
         for name in reversed(list(self.procs)):
             self.stop_one(name)
