@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.error
 import urllib.request
 import uuid
 from typing import Any
+
+import websockets
 
 from devmesh import ports
 
@@ -86,3 +89,57 @@ def place_order(token: str, product_id: str, qty: int) -> dict[str, Any]:
 def product_stock(product_id: str) -> int:
     data = gql("query($id: ID!) { product(id: $id) { stock } }", {"id": product_id})
     return int(data["product"]["stock"])
+
+
+def watch_order_status(
+    token: str, order_id: str, admin: str, statuses: list[str], port: int | None = None
+) -> list[str]:
+    """Subscribe to `orderStatusChanged` over graphql-transport-ws as `token`,
+    move the order through `statuses` as `admin`, and return the statuses the
+    subscription delivered (as many as were set)."""
+    url = gateway_url(port=port).replace("http://", "ws://")
+
+    async def watch() -> list[str]:
+        seen: list[str] = []
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "connection_init",
+                        "payload": {"Authorization": f"Bearer {token}"},
+                    }
+                )
+            )
+            ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert ack["type"] == "connection_ack", ack
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {
+                            "query": "subscription($id: ID!) {"
+                            " orderStatusChanged(orderId: $id) { id status } }",
+                            "variables": {"id": order_id},
+                        },
+                    }
+                )
+            )
+            await asyncio.sleep(1.0)  # let the subscription register before changes
+            for status in statuses:
+                await asyncio.to_thread(
+                    gql,
+                    "mutation($id: ID!, $s: OrderStatus!) { updateOrderStatus(id: $id,"
+                    " status: $s) { __typename } }",
+                    {"id": order_id, "s": status},
+                    admin,
+                )
+            while len(seen) < len(statuses):
+                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if message["type"] == "next":
+                    seen.append(
+                        message["payload"]["data"]["orderStatusChanged"]["status"]
+                    )
+        return seen
+
+    return asyncio.run(watch())

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 from typing import Any
 
 import pytest
-import websockets
 
-from devmesh import ports
 from devmesh.tokens import get_token
 from tests.e2e.graphql import (
     create_product,
@@ -18,6 +14,7 @@ from tests.e2e.graphql import (
     place_order,
     post_graphql,
     product_stock,
+    watch_order_status,
 )
 from tests.integration.helpers import eventually
 
@@ -137,52 +134,10 @@ def test_malformed_queries_get_errors_not_500(query: str) -> None:
 def test_subscription_sees_status_changes(tokens: dict[str, str]) -> None:
     product = create_product(tokens["admin"], stock=2)
     order = place_order(tokens["alice"], product["id"], 1)
-    url = f"ws://127.0.0.1:{ports.load().apps['gateway'].app}/graphql"
-
-    async def watch() -> list[str]:
-        seen: list[str] = []
-        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "connection_init",
-                        "payload": {"Authorization": f"Bearer {tokens['alice']}"},
-                    }
-                )
-            )
-            ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
-            assert ack["type"] == "connection_ack", ack
-            await ws.send(
-                json.dumps(
-                    {
-                        "id": "1",
-                        "type": "subscribe",
-                        "payload": {
-                            "query": "subscription($id: ID!) {"
-                            " orderStatusChanged(orderId: $id) { id status } }",
-                            "variables": {"id": order["id"]},
-                        },
-                    }
-                )
-            )
-            await asyncio.sleep(1.0)  # let the subscription register before changes
-            for status in ("CONFIRMED", "SHIPPED"):
-                await asyncio.to_thread(
-                    gql,
-                    "mutation($id: ID!, $s: OrderStatus!) { updateOrderStatus(id: $id,"
-                    " status: $s) { __typename } }",
-                    {"id": order["id"], "s": status},
-                    tokens["admin"],
-                )
-            while len(seen) < 2:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
-                if message["type"] == "next":
-                    seen.append(
-                        message["payload"]["data"]["orderStatusChanged"]["status"]
-                    )
-        return seen
-
-    assert asyncio.run(watch()) == ["CONFIRMED", "SHIPPED"]
+    seen = watch_order_status(
+        tokens["alice"], order["id"], tokens["admin"], ["CONFIRMED", "SHIPPED"]
+    )
+    assert seen == ["CONFIRMED", "SHIPPED"]
 
 
 def test_an_identical_products_query_is_served_from_the_cache(

@@ -9,8 +9,6 @@ Redis channels exist for.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import socket
 import subprocess
@@ -21,12 +19,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import websockets
 
 from devmesh.launcher import specs
 from devmesh.paths import REPO
 from devmesh.tokens import get_token
-from tests.e2e.graphql import create_product, gql, place_order, post_graphql
+from tests.e2e.graphql import (
+    create_product,
+    gql,
+    place_order,
+    post_graphql,
+    watch_order_status,
+)
 from tests.integration.helpers import eventually
 
 pytestmark = pytest.mark.e2e
@@ -119,48 +122,10 @@ def test_a_subscription_on_the_other_process_sees_status_changes(
 ) -> None:
     product = create_product(tokens["admin"], stock=1)
     order = place_order(tokens["carol"], product["id"], 1)
-    url = f"ws://127.0.0.1:{second_gateway}/graphql"
-
-    async def watch() -> str:
-        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
-            await ws.send(
-                json.dumps(
-                    {
-                        "type": "connection_init",
-                        "payload": {"Authorization": f"Bearer {tokens['carol']}"},
-                    }
-                )
-            )
-            ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
-            assert ack["type"] == "connection_ack", ack
-            await ws.send(
-                json.dumps(
-                    {
-                        "id": "1",
-                        "type": "subscribe",
-                        "payload": {
-                            "query": "subscription($id: ID!) {"
-                            " orderStatusChanged(orderId: $id) { status } }",
-                            "variables": {"id": order["id"]},
-                        },
-                    }
-                )
-            )
-            await asyncio.sleep(1.0)  # let the subscription register
-            await asyncio.to_thread(
-                gql,
-                "mutation($id: ID!) { updateOrderStatus(id: $id, status: CONFIRMED)"
-                " { __typename } }",
-                {"id": order["id"]},
-                tokens["admin"],
-            )
-            while True:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
-                if message["type"] == "next":
-                    data = message["payload"]["data"]
-                    return str(data["orderStatusChanged"]["status"])
-
-    assert asyncio.run(watch()) == "CONFIRMED"
+    seen = watch_order_status(
+        tokens["carol"], order["id"], tokens["admin"], ["CONFIRMED"], second_gateway
+    )
+    assert seen == ["CONFIRMED"]
 
 
 def test_both_processes_draw_on_one_rate_limit_bucket(
