@@ -33,9 +33,14 @@ from redis.asyncio import Redis
 
 from gateway import clients
 from gateway.app import RequestContextMiddleware
-from gateway.cache import GrpcStateStore, NearCache, ProductCatalog, ReadThroughCache
+from gateway.cache import (
+    GrpcStateStore,
+    NearCache,
+    ProductCatalog,
+    ReadThroughCache,
+    invalidation_listener,
+)
 from gateway.config import GatewaySettings
-from gateway.fanout import ChannelListener
 from gateway.graphql.context import RateRules
 from gateway.ratelimit import RateLimiter, identity_key
 
@@ -60,15 +65,7 @@ def build(sidecar_grpc: str, redis_url: str, api_token: str) -> FastAPI:
             defaults.cache_near_ttl_seconds, defaults.cache_near_max_entries
         )
         catalog = ProductCatalog(cache, near)
-        listener = ChannelListener(
-            redis,
-            defaults.catalog_channel,
-            on_message=lambda raw: catalog.forget_near(
-                raw.decode() if isinstance(raw, bytes) else raw
-            ),
-            on_subscribed=near.connected,
-            on_lost=near.disconnected,
-        )
+        listener = invalidation_listener(redis, defaults.catalog_channel, catalog, near)
         listener.start()
         parts["catalog"] = catalog
         parts["limiter"] = RateLimiter(redis)

@@ -41,9 +41,15 @@ from gateway.auth import (
     build_auth_router,
     build_auth_services,
 )
-from gateway.cache import GrpcStateStore, NearCache, ProductCatalog, ReadThroughCache
+from gateway.cache import (
+    GrpcStateStore,
+    NearCache,
+    ProductCatalog,
+    ReadThroughCache,
+    invalidation_listener,
+)
 from gateway.config import GatewaySettings
-from gateway.fanout import ChannelListener, OrderStatusFanout
+from gateway.fanout import OrderStatusFanout
 from gateway.graphql.context import (
     BodyTooLarge,
     GatewayServices,
@@ -113,14 +119,8 @@ async def grpc_and_redis_services(
         await redis.publish(settings.catalog_channel, product_id)
 
     catalog = ProductCatalog(cache, near, broadcast)
-    invalidations = ChannelListener(
-        redis,
-        settings.catalog_channel,
-        on_message=lambda raw: catalog.forget_near(
-            raw.decode() if isinstance(raw, bytes) else raw
-        ),
-        on_subscribed=near.connected,
-        on_lost=near.disconnected,
+    invalidations = invalidation_listener(
+        redis, settings.catalog_channel, catalog, near
     )
     fanout = OrderStatusFanout(redis, settings.order_status_channel)
 

@@ -4,6 +4,7 @@ Redis (Dapr state store `cache`, over the sidecar's gRPC API)."""
 from gateway.cache.catalog import (
     GENERATION_KEY,
     ProductCatalog,
+    invalidation_listener,
     product_from_json,
     product_to_json,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "ReadThroughCache",
     "StateStore",
     "StateStoreError",
+    "invalidation_listener",
     "product_from_json",
     "product_to_json",
 ]

@@ -22,9 +22,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
+from redis.asyncio import Redis
+
 from gateway.cache.near import PAGE_PREFIX, PRODUCT_PREFIX, NearCache
 from gateway.cache.readthrough import ReadThroughCache
 from gateway.clients import Money, Page, Product, ProductFilter
+from gateway.fanout import ChannelListener
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +133,19 @@ class ProductCatalog:
     def forget_near(self, product_id: str) -> None:
         """Another process invalidated `product_id`: drop what this one holds."""
         self.near.forget_product(product_id)
+
+
+def invalidation_listener(
+    redis: Redis, channel: str, catalog: ProductCatalog, near: NearCache
+) -> ChannelListener:
+    """Drops the products other gateway processes announce on `channel` from
+    this process's near cache, which is trusted only while subscribed."""
+    return ChannelListener(
+        redis,
+        channel,
+        on_message=lambda raw: catalog.forget_near(
+            raw.decode() if isinstance(raw, bytes) else raw
+        ),
+        on_subscribed=near.connected,
+        on_lost=near.disconnected,
+    )
