@@ -4,7 +4,8 @@ It sits in front of the shared cache in Redis, so a hot read costs no round
 trip at all. Kept coherent by invalidation, not by time:
 
 - Every invalidation (from `product-updated` / `stock-changed`) reaches every
-  gateway process over a Redis pub/sub channel (`gateway.cache.listener`), and
+  gateway process over a Redis pub/sub channel (`invalidation_listener` in
+  `gateway.cache.catalog`), and
   each drops the product's entry and every page.
 - An entry is stored only if no invalidation happened while it was being read
   (the `epoch` a reader started in must still be current), so a read racing an
