@@ -5,8 +5,7 @@ trip at all. Kept coherent by invalidation, not by time:
 
 - Every invalidation (from `product-updated` / `stock-changed`) reaches every
   gateway process over a Redis pub/sub channel (`invalidation_listener` in
-  `gateway.cache.catalog`), and
-  each drops the product's entry and every page.
+  `gateway.cache.catalog`), and each drops the product's entry and every page.
 - An entry is stored only if no invalidation happened while it was being read
   (the `epoch` a reader started in must still be current), so a read racing an
   update cannot put the old value back.
