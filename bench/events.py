@@ -42,8 +42,8 @@ from bench.invocation import caller_channel, sidecar_metadata
 from bench.loadgen import Block, open_loop
 from bench.report import TIMES, Row, at_most
 from bench.stats import ratio, summarize
+from common.events import publish_metadata
 from devmesh.ports import load
-from services.common.events import publish_metadata
 
 RATE = 50
 DRAIN_S = 30.0

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uvicorn
 
+from common import logs
 from gateway.app import create_app
 from gateway.config import GatewaySettings
-from services.common import logs
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common import gcpolicy, logs
 from gateway import clients, graphiql
 from gateway.auth import (
     AUTH_PREFIX,
@@ -69,7 +70,6 @@ from gateway.ratelimit import (
     oauth_limited_body,
 )
 from gateway.subscriptions import EventHandlers, register
-from services.common import gcpolicy, logs
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
-from services.common import components
-from services.common.settings import ServiceSettings
+from common import components
+from common.settings import ServiceSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -19,13 +19,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
+from common import components, events, topics
+from common.app_token import HEADER, token_matches
+from common.events import Envelope, PoisonEvent
 from gateway.cache import ProductCatalog
 from gateway.fanout import OrderStatusEvent, OrderStatusFanout
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.common import components, events, topics
-from services.common.app_token import HEADER, token_matches
-from services.common.events import Envelope, PoisonEvent
 
 log = logging.getLogger(__name__)
 

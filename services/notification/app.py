@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.common import runtime, sidecar
-from services.common.subscriptions import Once
+from common import runtime, sidecar
+from common.subscriptions import Once
 from services.notification import subscriptions
 from services.notification.adapters import (
     DaprSms,

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from services.common import components
-from services.common.settings import ServiceSettings
+from common import components
+from common.settings import ServiceSettings
 
 
 class NotificationSettings(ServiceSettings):

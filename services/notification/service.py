@@ -2,7 +2,7 @@
 
 Ports: a template renderer, a mailer, an SMS sender and `Once` (the ledger that
 makes each (channel, event id) side effect happen at most once; see
-services.common.subscriptions.Once). Each channel is attempted even when the
+common.subscriptions.Once). Each channel is attempted even when the
 other fails, so an SMTP outage does not hold back SMS; the first failure is
 raised afterwards (a passing one before a permanent one), and a redelivery only
 repeats the channel that did not go out.

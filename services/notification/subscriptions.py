@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from common import events, topics
+from common.events import Envelope, PoisonEvent
+from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.common import events, topics
-from services.common.events import Envelope, PoisonEvent
-from services.common.subscriptions import handler, subscribe
 from services.notification.domain import (
     Contact,
     DomainError,

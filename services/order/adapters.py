@@ -18,10 +18,10 @@ from typing import Any, ParamSpec, TypeVar
 import grpc
 import pymysql
 
+from common import outbox, topics
+from common.mysql import Database
 from protos.events.v1 import events_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
-from services.common import outbox, topics
-from services.common.mysql import Database
 from services.order.domain import (
     DuplicateOrder,
     Money,

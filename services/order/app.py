@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from common import runtime, sidecar
+from common.mysql import Database
+from common.outbox import OutboxRelay
 from protos.order.v1 import order_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
-from services.common import runtime, sidecar
-from services.common.mysql import Database
-from services.common.outbox import OutboxRelay
 from services.order.adapters import (
     SCHEMA,
     MySQLOrderRepository,

@@ -1,6 +1,6 @@
 """Typed settings of the order service."""
 
-from services.common.settings import ServiceSettings
+from common.settings import ServiceSettings
 
 
 class OrderSettings(ServiceSettings):

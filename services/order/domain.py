@@ -20,7 +20,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from services.common.domain import DomainError, ValidationError, now
+from common.domain import DomainError, ValidationError, now
 
 MAX_LINES = 50
 MAX_QUANTITY = 10_000

@@ -7,9 +7,9 @@ from datetime import datetime
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.grpc_errors import status_for
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
-from services.common.grpc_errors import status_for
 from services.order.domain import (
     CurrencyMismatch,
     IllegalTransition,

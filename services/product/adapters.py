@@ -20,9 +20,9 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.collection import Collection
 
+from common import events, topics
+from common.sidecar import DaprPublisher
 from protos.events.v1 import events_pb2
-from services.common import events, topics
-from services.common.sidecar import DaprPublisher
 from services.product.domain import (
     Money,
     Product,

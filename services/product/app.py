@@ -6,8 +6,8 @@ from typing import Any
 
 from pymongo import MongoClient
 
+from common import runtime, sidecar
 from protos.product.v1 import product_pb2_grpc
-from services.common import runtime, sidecar
 from services.product.adapters import DaprProductEvents, MongoProductRepository
 from services.product.config import ProductSettings
 from services.product.grpc_api import ProductServicer

@@ -1,6 +1,6 @@
 """Typed settings of the product service."""
 
-from services.common.settings import ServiceSettings
+from common.settings import ServiceSettings
 
 
 class ProductSettings(ServiceSettings):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.common.domain import DomainError, ValidationError, now
+from common.domain import DomainError, ValidationError, now
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200

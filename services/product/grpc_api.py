@@ -5,9 +5,9 @@ from __future__ import annotations
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.grpc_errors import status_for
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
-from services.common.grpc_errors import status_for
 from services.product.domain import (
     Money,
     NotFound,

@@ -15,10 +15,10 @@ from typing import Any
 
 import pymysql
 
+from common import events, outbox, topics
+from common.mysql import Database
+from common.outbox import Publisher
 from protos.events.v1 import events_pb2
-from services.common import events, outbox, topics
-from services.common.mysql import Database
-from services.common.outbox import Publisher
 from services.user.domain import SubjectTaken, User, UserChanges, now
 
 DUPLICATE_KEY = 1062

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from common import runtime, sidecar
+from common.mysql import Database
+from common.outbox import OutboxRelay
 from protos.user.v1 import user_pb2_grpc
-from services.common import runtime, sidecar
-from services.common.mysql import Database
-from services.common.outbox import OutboxRelay
 from services.user import subscriptions
 from services.user.adapters import (
     SCHEMA,

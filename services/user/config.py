@@ -1,6 +1,6 @@
 """Typed settings of the user service."""
 
-from services.common.settings import ServiceSettings
+from common.settings import ServiceSettings
 
 
 class UserSettings(ServiceSettings):

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.common.domain import DomainError, ValidationError, now
+from common.domain import DomainError, ValidationError, now
 
 MAX_NAME = 200
 MAX_SUBJECT = 255

@@ -7,8 +7,8 @@ from typing import Any
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.grpc_errors import status_for
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from services.common.grpc_errors import status_for
 from services.user.domain import NotFound, User, UserChanges, ValidationError
 from services.user.service import UserService
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from common import events, topics
+from common.events import Envelope
+from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.common import events, topics
-from services.common.events import Envelope
-from services.common.subscriptions import handler, subscribe
 from services.user.domain import Contact, NotFound, ValidationError
 from services.user.service import UserService
 

@@ -9,9 +9,9 @@ import uuid
 import grpc
 import pytest
 
+from common import components
 from devmesh import ports
 from gateway.cache import GrpcStateStore, ReadThroughCache
-from services.common import components
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 

@@ -6,12 +6,12 @@ import uuid
 
 import pytest
 
+from common import events, topics
 from devmesh import ports
 from devmesh.ports import APP_NAMES
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
-from services.common import events, topics
 from tests.integration.helpers import (
     dapr_client,
     eventually,

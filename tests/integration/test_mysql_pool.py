@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pymysql
 import pytest
 
-from services.common.mysql import Database
+from common.mysql import Database
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 

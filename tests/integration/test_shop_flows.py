@@ -20,13 +20,13 @@ import pytest
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
+from common import events, topics
 from devmesh import ports
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from services.common import events, topics
 from tests.integration.helpers import (
     dapr_client,
     eventually,

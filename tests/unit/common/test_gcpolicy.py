@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from services.common import gcpolicy
+from common import gcpolicy
 
 
 def test_the_startup_heap_is_moved_out_of_reach_of_collections() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from cloudevents.sdk.event import v1
 
-from services.common.events import Envelope, PoisonEvent
-from services.common.sidecar import AlreadyClaimed
-from services.common.subscriptions import (
+from common.events import Envelope, PoisonEvent
+from common.sidecar import AlreadyClaimed
+from common.subscriptions import (
     InFlight,
     Once,
     Outcome,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from services.common import components
+from common import components
 
 ROOT = Path(__file__).resolve().parents[3]
 PROFILES = ("full", "lite", "prod")

@@ -6,8 +6,8 @@ import threading
 from types import SimpleNamespace
 from typing import Any
 
-from services.common.sidecar import AlreadyClaimed
-from services.common.subscriptions import Once
+from common.sidecar import AlreadyClaimed
+from common.subscriptions import Once
 from services.notification.adapters import TemplateRenderer
 from services.notification.domain import Email, Sms
 from services.notification.service import NotificationService

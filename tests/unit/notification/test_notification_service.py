@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.subscriptions import InFlight
+from common.subscriptions import InFlight
 from services.notification.domain import (
     Contact,
     InvalidNotification,

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from cloudevents.sdk.event import v1
 
+from common import events
+from common.subscriptions import handler
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.common import events
-from services.common.subscriptions import handler
 from services.notification.domain import DomainError, PermanentDeliveryError
 from services.notification.subscriptions import NotificationHandlers
 from tests.unit.notification.fakes import Mesh

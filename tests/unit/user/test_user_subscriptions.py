@@ -9,11 +9,11 @@ import pytest
 from cloudevents.sdk.event import v1
 from google.protobuf import json_format
 
+from common import events
+from common.subscriptions import handler
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.common import events
-from services.common.subscriptions import handler
 from services.user.adapters import notification_id
 from services.user.domain import UserChanges
 from services.user.service import UserService

@@ -54,7 +54,7 @@ class Database:
             "ssl_disabled": ssl_disabled,
         }
         # Keep as many idle connections as there are worker threads (32 in
-        # services.common.runtime), so a busy service does not churn them.
+        # common.runtime), so a busy service does not churn them.
         self._max_idle = max_idle
         self._ping_after_idle_s = ping_after_idle_s
         self.database = database

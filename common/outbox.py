@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from google.protobuf.message import Message
 
-from services.common import events
-from services.common.mysql import Database
+from common import events
+from common.mysql import Database
 
 log = logging.getLogger(__name__)
 

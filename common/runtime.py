@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from dapr.ext.grpc import App
 
-from services.common import gcpolicy, logs
-from services.common.app_token import AppTokenInterceptor
-from services.common.settings import ServiceSettings
+from common import gcpolicy, logs
+from common.app_token import AppTokenInterceptor
+from common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ class ServiceSettings(BaseSettings):
     dapr_http_port: int = 3500
     dapr_host: str = "127.0.0.1"
     # DAPR_API_TOKEN authenticates us to our sidecar; APP_API_TOKEN is what the
-    # sidecar presents to us (checked by services.common.app_token).
+    # sidecar presents to us (checked by common.app_token).
     dapr_api_token: SecretStr | None = None
     app_api_token: SecretStr | None = None
     environment: Literal["dev", "test", "prod"] = "dev"

@@ -38,9 +38,9 @@ from typing import Any, Protocol
 
 from dapr.clients.grpc._response import TopicEventResponse
 
-from services.common import topics
-from services.common.events import Envelope, PoisonEvent, envelope_from_sdk_event
-from services.common.sidecar import AlreadyClaimed
+from common import topics
+from common.events import Envelope, PoisonEvent, envelope_from_sdk_event
+from common.sidecar import AlreadyClaimed
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class InFlight(Exception):
 
 
 class Ledger(Protocol):
-    """What `Once` needs of `services.common.sidecar.EventLedger`."""
+    """What `Once` needs of `common.sidecar.EventLedger`."""
 
     def seen(self, key: str) -> bool: ...
     def claim(

@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from services.common import logs
+from common import logs
 
 HEADER = "dapr-api-token"
 # daprd 1.18 sends the token with deliveries and proxied calls, but not with

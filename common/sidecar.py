@@ -17,8 +17,8 @@ from dapr.clients import DaprClient
 from dapr.clients.exceptions import DaprGrpcError
 from dapr.clients.grpc._state import Concurrency, StateOptions
 
-from services.common import events
-from services.common.settings import ServiceSettings
+from common import events
+from common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
