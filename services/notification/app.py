@@ -5,13 +5,11 @@ from __future__ import annotations
 from common import runtime, sidecar
 from common.subscriptions import Once
 from services.notification import subscriptions
-from services.notification.adapters import (
-    DaprSms,
-    SecretPassword,
-    SmtpMailer,
-    TemplateRenderer,
-    sender_address,
-)
+from services.notification.adapters.mailer import SmtpMailer
+from services.notification.adapters.mime import sender_address
+from services.notification.adapters.secret_password import SecretPassword
+from services.notification.adapters.sms import DaprSms
+from services.notification.adapters.templates import TemplateRenderer
 from services.notification.config import NotificationSettings
 from services.notification.service import NotificationService
 

@@ -7,12 +7,10 @@ from common.mysql import Database
 from common.outbox import OutboxRelay
 from protos.order.v1 import order_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
-from services.order.adapters import (
-    SCHEMA,
-    MySQLOrderRepository,
-    MySQLStockReleases,
-    ProductClient,
-)
+from services.order.adapters.database import SCHEMA
+from services.order.adapters.product_client import ProductClient
+from services.order.adapters.repository import MySQLOrderRepository
+from services.order.adapters.stock_releases import MySQLStockReleases
 from services.order.config import OrderSettings
 from services.order.grpc_api import OrderServicer
 from services.order.service import OrderService

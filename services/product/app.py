@@ -8,7 +8,8 @@ from pymongo import MongoClient
 
 from common import runtime, sidecar
 from protos.product.v1 import product_pb2_grpc
-from services.product.adapters import DaprProductEvents, MongoProductRepository
+from services.product.adapters.events import DaprProductEvents
+from services.product.adapters.repository import MongoProductRepository
 from services.product.config import ProductSettings
 from services.product.grpc_api import ProductServicer
 from services.product.service import ProductService

@@ -7,11 +7,8 @@ from common.mysql import Database
 from common.outbox import OutboxRelay
 from protos.user.v1 import user_pb2_grpc
 from services.user import subscriptions
-from services.user.adapters import (
-    SCHEMA,
-    DaprOrderNotifications,
-    MySQLUserRepository,
-)
+from services.user.adapters.notifications import DaprOrderNotifications
+from services.user.adapters.repository import SCHEMA, MySQLUserRepository
 from services.user.config import UserSettings
 from services.user.grpc_api import UserServicer
 from services.user.service import UserService

@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 
 from protos.events.v1 import events_pb2
-from services.user.adapters import notification_id
+from services.user.adapters.notifications import notification_id
 from services.user.domain import SubjectTaken, User, UserChanges, now
 
 

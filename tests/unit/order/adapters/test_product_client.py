@@ -5,7 +5,7 @@ import pytest
 
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2
-from services.order.adapters import ProductClient
+from services.order.adapters.product_client import ProductClient
 from services.order.domain import (
     Money,
     OutOfStock,

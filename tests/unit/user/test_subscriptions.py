@@ -14,7 +14,7 @@ from common.subscriptions import handler
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.user.adapters import notification_id
+from services.user.adapters.notifications import notification_id
 from services.user.domain import UserChanges
 from services.user.service import UserService
 from services.user.subscriptions import DROP_ON, OrderEventHandlers
