@@ -7,7 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from common.domain import DomainError, ValidationError, now
+from common import domain
+from common.domain import DomainError
+from common.domain import ValidationError as ValidationError
+from common.domain import now as now
 
 MAX_NAME = 200
 MAX_SUBJECT = 255
@@ -18,18 +21,23 @@ PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class NotFound(DomainError):
+class NotFound(domain.NotFound):
     def __init__(self, user_id: str) -> None:
-        super().__init__(f"user {user_id} not found")
+        super().__init__("user", user_id)
         self.user_id = user_id
 
 
 class SubjectTaken(DomainError):
     """A user with this auth subject already exists (a concurrent first login)."""
 
+    reason = "ALREADY_EXISTS"
+
     def __init__(self, subject: str) -> None:
         super().__init__(f"a user with subject {subject!r} already exists")
         self.subject = subject
+
+    def facts(self) -> dict[str, str]:
+        return {"resource": "user", "field": "subject"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 
 import grpc
 
+from common.error_details import ErrorDetail, Reason, from_rpc_error
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from services.order.domain import (
     Money,
@@ -51,7 +52,7 @@ class ProductClient:
                 timeout=self._timeout,
             )
         except grpc.RpcError as err:
-            raise _product_error(err, product_id, "reserve") from err
+            raise _product_error(err, product_id, quantity, "reserve") from err
         return Reservation(
             product_id=product_id,
             quantity=quantity,
@@ -69,16 +70,23 @@ class ProductClient:
                 timeout=self._timeout,
             )
         except grpc.RpcError as err:
-            raise _product_error(err, product_id, "release") from err
+            raise _product_error(err, product_id, quantity, "release") from err
 
 
-def _product_error(err: grpc.RpcError, product_id: str, action: str) -> Exception:
+def _product_error(
+    err: grpc.RpcError, product_id: str, quantity: int, action: str
+) -> Exception:
+    detail = from_rpc_error(err)
+    known = _from_detail(detail, product_id, quantity) if detail else None
+    if known is not None:
+        return known
+    # No details (or a reason we do not expect): go by the status code.
     code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
     details = (err.details() if hasattr(err, "details") else "") or ""
     if code == grpc.StatusCode.NOT_FOUND:
         return ProductNotFound(product_id)
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return OutOfStock(product_id, details)
+        return OutOfStock(product_id, quantity, None)
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         return ValidationError("items", f"product service refused: {details}")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -88,3 +96,23 @@ def _product_error(err: grpc.RpcError, product_id: str, action: str) -> Exceptio
     else:
         log.warning("%s of %s failed: %s %s", action, product_id, code, details)
     return Unavailable("product service", code.name)
+
+
+def _from_detail(
+    detail: ErrorDetail, product_id: str, quantity: int
+) -> Exception | None:
+    """The domain error product's reason and facts stand for, if we know it."""
+    if detail.reason == Reason.NOT_FOUND:
+        return ProductNotFound(detail.fact("id", product_id))
+    if detail.reason == Reason.OUT_OF_STOCK:
+        requested = detail.int_fact("requested")
+        return OutOfStock(
+            detail.fact("product_id", product_id),
+            quantity if requested is None else requested,
+            detail.int_fact("available"),
+        )
+    if detail.reason == Reason.INVALID_ARGUMENT:
+        return ValidationError("items", f"product service refused: {detail.message}")
+    if detail.reason == Reason.UNAVAILABLE:
+        return Unavailable("product service", detail.fact("dependency"))
+    return None

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import Any
-
-import grpc
 
 from protos.events.v1 import events_pb2
 from services.user.adapters.notifications import notification_id
@@ -60,17 +57,3 @@ class FakeNotifications:
         event_id = notification_id(notification.source_event_id)
         self.published[event_id] = notification
         return event_id
-
-
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(f"{code.name}: {details}")
-        self.code = code
-        self.details = details
-
-
-class FakeContext:
-    """The part of grpc.ServicerContext the servicers use."""
-
-    def abort(self, code: grpc.StatusCode, details: str) -> Any:
-        raise Aborted(code, details)
