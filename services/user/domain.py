@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -84,6 +85,38 @@ class Contact:
             email_enabled=user.email_notifications and bool(user.email),
             sms_enabled=user.sms_notifications and bool(user.phone),
         )
+
+
+class NoticeKind(enum.Enum):
+    CONFIRMATION = "confirmation"  # the order was placed
+    STATUS_CHANGED = "status_changed"
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    product_id: str
+    product_name: str
+    quantity: int
+    unit_amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderNotice:
+    """An order event its buyer is to be told about (by the notification service).
+
+    `source_event_id` is the order event's id: a redelivered event gives the
+    same notice, which notification recognises and drops.
+    """
+
+    kind: NoticeKind
+    source_event_id: str
+    order_id: str
+    buyer_id: str
+    status: str  # the order status' name, e.g. "SHIPPED"
+    lines: tuple[NoticeLine, ...] = ()
+    total_amount: int = 0
+    currency: str = ""
 
 
 def has_control_chars(value: str) -> bool:

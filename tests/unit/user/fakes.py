@@ -5,9 +5,15 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from protos.events.v1 import events_pb2
 from services.user.adapters.notifications import notification_id
-from services.user.domain import SubjectTaken, User, UserChanges, now
+from services.user.domain import (
+    Contact,
+    OrderNotice,
+    SubjectTaken,
+    User,
+    UserChanges,
+    now,
+)
 
 
 class FakeUserRepository:
@@ -47,13 +53,25 @@ class FakeUserRepository:
 
 
 class FakeNotifications:
+    """The `Notifications` port: what the service asked to publish."""
+
     def __init__(self) -> None:
-        self.published: dict[str, events_pb2.OrderNotification] = {}
+        self.published: dict[str, tuple[OrderNotice, Contact]] = {}
+
+    def publish(self, notice: OrderNotice, contact: Contact) -> str:
+        event_id = notification_id(notice.source_event_id)
+        self.published[event_id] = (notice, contact)
+        return event_id
+
+
+class FakePublisher:
+    """The sidecar's publish, for the real `DaprOrderNotifications` adapter."""
+
+    def __init__(self) -> None:
+        self.published: dict[str, tuple[str, str]] = {}  # id -> (topic, payload)
         self.down = False
 
-    def publish(self, notification: events_pb2.OrderNotification) -> str:
+    def publish(self, topic: str, payload: str, event_id: str) -> None:
         if self.down:
             raise ConnectionError("sidecar unreachable")
-        event_id = notification_id(notification.source_event_id)
-        self.published[event_id] = notification
-        return event_id
+        self.published[event_id] = (topic, payload)
