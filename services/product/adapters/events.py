@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from common import events, topics
-from common.sidecar import DaprPublisher
+from common.outbox import Publisher
 from protos.events.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ class DaprProductEvents:
     TTL, so they are not routed through an outbox.
     """
 
-    def __init__(self, publisher: DaprPublisher) -> None:
+    def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
     def _send(self, topic: str, message: Any) -> None:
