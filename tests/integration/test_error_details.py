@@ -28,6 +28,14 @@ def channel() -> Any:
     return sidecar_channel(via="gateway")
 
 
+def products_stub(channel: Any) -> Any:
+    return product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def orders_stub(channel: Any) -> Any:
+    return order_pb2_grpc.OrderServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
 def refusal(call: Any) -> tuple[grpc.RpcError, ErrorDetail]:
     with pytest.raises(grpc.RpcError) as caught:
         call()
@@ -37,7 +45,7 @@ def refusal(call: Any) -> tuple[grpc.RpcError, ErrorDetail]:
 
 
 def new_product(channel: Any, env: dict[str, str], stock: int) -> Any:
-    return product_pb2_grpc.ProductServiceStub(channel).CreateProduct(
+    return products_stub(channel).CreateProduct(
         product_pb2.CreateProductRequest(
             name=f"Scarce {uuid.uuid4().hex[:6]}",
             category="tests",
@@ -53,7 +61,7 @@ def test_an_order_for_too_many_units_says_how_many_are_left(
     channel: Any, shared_env: dict[str, str]
 ) -> None:
     product = new_product(channel, shared_env, stock=3)
-    orders = order_pb2_grpc.OrderServiceStub(channel)
+    orders = orders_stub(channel)
     err, detail = refusal(
         lambda: orders.PlaceOrder(
             order_pb2.PlaceOrderRequest(
@@ -78,7 +86,7 @@ def test_product_itself_answers_out_of_stock_with_its_facts(
     channel: Any, shared_env: dict[str, str]
 ) -> None:
     product = new_product(channel, shared_env, stock=1)
-    products = product_pb2_grpc.ProductServiceStub(channel)
+    products = products_stub(channel)
     _, detail = refusal(
         lambda: products.ReserveStock(
             product_pb2.ReserveStockRequest(product_id=product.id, quantity=2),
@@ -93,7 +101,7 @@ def test_product_itself_answers_out_of_stock_with_its_facts(
 def test_not_found_and_bad_input_name_what_is_wrong(
     channel: Any, shared_env: dict[str, str]
 ) -> None:
-    orders = order_pb2_grpc.OrderServiceStub(channel)
+    orders = orders_stub(channel)
     md = sidecar_metadata(shared_env, "order")
     err, detail = refusal(
         lambda: orders.GetOrder(

@@ -14,7 +14,7 @@ import grpc
 from common.error_details import ErrorDetail, from_rpc_error
 
 
-class Aborted(grpc.RpcError):
+class Aborted(grpc.RpcError):  # type: ignore[misc]  # grpc.RpcError is untyped
     def __init__(
         self,
         code: grpc.StatusCode,

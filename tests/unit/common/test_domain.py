@@ -14,8 +14,8 @@ from common.error_details import Reason
 SERVICES = (services.order.domain, services.product.domain, services.user.domain)
 
 
-def all_subclasses(cls: type) -> list[type]:
-    found = []
+def all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+    found: list[type[DomainError]] = []
     for sub in cls.__subclasses__():
         found += [sub, *all_subclasses(sub)]
     return found

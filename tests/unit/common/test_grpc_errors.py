@@ -33,11 +33,11 @@ class Servicer:
 
 def answer(error: BaseException) -> Aborted:
     with pytest.raises(Aborted) as caught:
-        Servicer(error).Call(None, FakeContext())  # type: ignore[arg-type]
+        Servicer(error).Call(None, FakeContext())
     return caught.value
 
 
-class Downstream(grpc.RpcError):
+class Downstream(grpc.RpcError):  # type: ignore[misc]  # untyped base
     def __init__(self, code: grpc.StatusCode, detail: ErrorDetail | None) -> None:
         self._code = code
         self._trailing = to_grpc_status(detail).trailing_metadata if detail else ()
@@ -89,7 +89,9 @@ def test_a_domain_error_left_out_of_the_table_is_internal_and_says_nothing() -> 
         (ConnectionRefusedError("refused"), "network"),
     ],
 )
-def test_a_dependency_down_is_unavailable_naming_it(error, dependency) -> None:
+def test_a_dependency_down_is_unavailable_naming_it(
+    error: Exception, dependency: str
+) -> None:
     err = answer(error)
     assert err.code() == grpc.StatusCode.UNAVAILABLE
     assert err.detail is not None and err.detail.reason == Reason.UNAVAILABLE

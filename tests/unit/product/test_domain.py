@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from services.product.domain import (
@@ -27,7 +29,9 @@ from services.product.domain import (
         ((None, None, None, None, -1), "stock"),
     ],
 )
-def test_bad_fields_are_refused_naming_the_field(fields, named) -> None:
+def test_bad_fields_are_refused_naming_the_field(
+    fields: tuple[Any, ...], named: str
+) -> None:
     with pytest.raises(ValidationError) as err:
         validate_fields(*fields)
     assert err.value.field == named
@@ -53,7 +57,7 @@ def test_quantities_must_be_positive() -> None:
         (ProductFilter(search="s" * 101), "search"),
     ],
 )
-def test_bad_filters_are_refused(flt, named) -> None:
+def test_bad_filters_are_refused(flt: ProductFilter, named: str) -> None:
     with pytest.raises(ValidationError) as err:
         validate_filter(flt)
     assert err.value.field == named

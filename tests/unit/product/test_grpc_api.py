@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import grpc
 import pytest
 
 from common.error_details import Reason
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2
+from services.product.domain import Product
 from services.product.grpc_api import ProductServicer
 from services.product.service import ProductService
 from tests.unit.common.servicer_context import Aborted, FakeContext
@@ -19,7 +22,9 @@ def api() -> ProductServicer:
     return ProductServicer(ProductService(FakeProductRepository(), FakeProductEvents()))
 
 
-def create(api: ProductServicer, stock: int = 3, currency: str = "usd"):
+def create(
+    api: ProductServicer, stock: int = 3, currency: str = "usd"
+) -> product_pb2.Product:
     return api.CreateProduct(
         product_pb2.CreateProductRequest(
             name="Mug",
@@ -31,7 +36,7 @@ def create(api: ProductServicer, stock: int = 3, currency: str = "usd"):
     )
 
 
-def aborted(call) -> Aborted:
+def aborted(call: Callable[[], object]) -> Aborted:
     with pytest.raises(Aborted) as err:
         call()
     return err.value
@@ -104,7 +109,9 @@ def test_an_unknown_product_is_not_found_naming_it(api: ProductServicer) -> None
         ),
     ],
 )
-def test_bad_input_names_the_field(api: ProductServicer, request_, field) -> None:
+def test_bad_input_names_the_field(
+    api: ProductServicer, request_: product_pb2.CreateProductRequest, field: str
+) -> None:
     err = aborted(lambda: api.CreateProduct(request_, FakeContext()))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.detail is not None
@@ -151,7 +158,10 @@ def test_check_stock_and_release(api: ProductServicer) -> None:
 def test_an_unexpected_failure_is_internal_and_says_nothing(
     api: ProductServicer,
 ) -> None:
-    api._service.get = lambda _id: 1 / 0  # type: ignore[method-assign,assignment]
+    def broken(product_id: str) -> Product:
+        raise ZeroDivisionError("a bug")
+
+    api._service.get = broken  # type: ignore[method-assign]
     err = aborted(
         lambda: api.GetProduct(product_pb2.GetProductRequest(id="x"), FakeContext())
     )

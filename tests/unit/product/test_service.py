@@ -8,6 +8,7 @@ from services.product.domain import (
     Money,
     NotFound,
     OutOfStock,
+    Product,
     ProductChanges,
     ProductFilter,
     ValidationError,
@@ -26,7 +27,7 @@ def service(events: FakeProductEvents) -> ProductService:
     return ProductService(FakeProductRepository(), events)
 
 
-def mug(service: ProductService, stock: int = 10, category: str = "kitchen"):
+def mug(service: ProductService, stock: int = 10, category: str = "kitchen") -> Product:
     return service.create(" Mug ", "", category, Money(1299, "USD"), stock)
 
 
