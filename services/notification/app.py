@@ -1,24 +1,40 @@
-"""Composition root of the notification service."""
+"""Composition root of the notification service.
+
+`build` wires settings, adapters, the use cases and their entry point (the
+subscriptions; this service has no gRPC API); `main` starts the mailer's event
+loop and serves beside the sidecar until SIGTERM.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dapr.ext.grpc import App
 
 from common import runtime, sidecar
 from common.subscriptions import Once
 from services.notification import subscriptions
-from services.notification.adapters import (
-    DaprSms,
-    SecretPassword,
-    SmtpMailer,
-    TemplateRenderer,
-    sender_address,
-)
+from services.notification.adapters.mailer import SmtpMailer
+from services.notification.adapters.mime import sender_address
+from services.notification.adapters.secret_password import SecretPassword
+from services.notification.adapters.sms import DaprSms
+from services.notification.adapters.templates import TemplateRenderer
 from services.notification.config import NotificationSettings
 from services.notification.service import NotificationService
 
 
-def main() -> None:
-    settings = NotificationSettings()  # type: ignore[call-arg]  # ports from env
-    runtime.setup_logging(settings)
+@dataclass(frozen=True)
+class Assembly:
+    """The wired process: what to serve, how to tell it is ready, start, stop."""
+
+    app: App
+    checks: dict[str, runtime.ReadinessCheck]
+    start: tuple[Callable[[], None], ...]
+    stop: tuple[Callable[[], None], ...]
+
+
+def build(settings: NotificationSettings) -> Assembly:
     dapr = sidecar.make_client(settings)
     password = (
         SecretPassword(dapr, settings.secret_store, settings.smtp_password_secret)
@@ -37,7 +53,6 @@ def main() -> None:
         idle_seconds=settings.smtp_idle_seconds,
         messages_per_connection=settings.smtp_messages_per_connection,
     )
-    mailer.start()
     ledger = sidecar.EventLedger(
         dapr, settings.idempotency_store, ttl_seconds=settings.sent_ttl_seconds
     )
@@ -53,9 +68,18 @@ def main() -> None:
     subscriptions.register(
         app, settings.pubsub_name, subscriptions.NotificationHandlers(service)
     )
-    runtime.serve(
-        settings,
+    return Assembly(
         app,
         checks={"smtp": mailer.reachable},
-        on_shutdown=[mailer.close, dapr.close],
+        start=(mailer.start,),
+        stop=(mailer.close, dapr.close),
     )
+
+
+def main() -> None:
+    settings = NotificationSettings()  # type: ignore[call-arg]  # ports from env
+    runtime.setup_logging(settings)
+    assembly = build(settings)
+    for start in assembly.start:
+        start()
+    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))

@@ -1,26 +1,42 @@
-"""Composition root of the order service."""
+"""Composition root of the order service.
+
+`build` wires settings, adapters, the use cases and their entry point (the
+gRPC servicer); `main` starts the background workers (outbox relay, stock
+release retries) and serves beside the sidecar until SIGTERM.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dapr.ext.grpc import App
 
 from common import runtime, sidecar
 from common.mysql import Database
 from common.outbox import OutboxRelay
 from protos.order.v1 import order_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
-from services.order.adapters import (
-    SCHEMA,
-    MySQLOrderRepository,
-    MySQLStockReleases,
-    ProductClient,
-)
+from services.order.adapters.database import SCHEMA
+from services.order.adapters.product_client import ProductClient
+from services.order.adapters.repository import MySQLOrderRepository
+from services.order.adapters.stock_releases import MySQLStockReleases
 from services.order.config import OrderSettings
 from services.order.grpc_api import OrderServicer
 from services.order.service import OrderService
 
 
-def main() -> None:
-    settings = OrderSettings()  # type: ignore[call-arg]  # ports come from env
-    runtime.setup_logging(settings)
+@dataclass(frozen=True)
+class Assembly:
+    """The wired process: what to serve, how to tell it is ready, start, stop."""
+
+    app: App
+    checks: dict[str, runtime.ReadinessCheck]
+    start: tuple[Callable[[], None], ...]
+    stop: tuple[Callable[[], None], ...]
+
+
+def build(settings: OrderSettings) -> Assembly:
     db = Database(settings.mysql_url, settings.mysql_database)
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
@@ -40,11 +56,18 @@ def main() -> None:
     app.add_external_service(  # type: ignore[no-untyped-call]
         order_pb2_grpc.add_OrderServiceServicer_to_server, OrderServicer(service)
     )
-    relay.start()
-    releases.start()
-    runtime.serve(
-        settings,
+    return Assembly(
         app,
         checks={"mysql": db.ping},
-        on_shutdown=[releases.stop, relay.stop, channel.close, dapr.close, db.close],
+        start=(relay.start, releases.start),
+        stop=(releases.stop, relay.stop, channel.close, dapr.close, db.close),
     )
+
+
+def main() -> None:
+    settings = OrderSettings()  # type: ignore[call-arg]  # ports come from env
+    runtime.setup_logging(settings)
+    assembly = build(settings)
+    for start in assembly.start:
+        start()
+    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))

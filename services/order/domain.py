@@ -1,17 +1,13 @@
-"""Orders: lines with prices captured at reservation, a status lifecycle, errors.
+"""Orders: lines priced at reservation, a status lifecycle, and their errors.
 
-Choices worth knowing:
-- An order is created PENDING (stock is reserved, nothing is paid yet); someone
-  else confirms it (UpdateOrderStatus). Lifecycle: PENDING -> CONFIRMED ->
-  SHIPPED -> DELIVERED, or CANCELLED from PENDING or CONFIRMED.
-- Asking for the status an order already has is a no-op, not an error, so a
-  retried cancel or confirm succeeds without a second event.
-- The same product twice in one request is merged into one line (quantities
-  added); errors name the index of its first occurrence.
-- Every line must be priced in one currency; otherwise the order is refused as
-  FAILED_PRECONDITION (`CurrencyMismatch`): the catalog, not the request, is at
-  fault.
-- Field names in errors follow the proto JSON names (`items[2].productId`).
+- An order starts PENDING (stock reserved, nothing paid); others move it on:
+  PENDING -> CONFIRMED -> SHIPPED -> DELIVERED, or CANCELLED from the first two.
+- Asking for the status an order already has is a no-op, so a retried cancel or
+  confirm succeeds without a second event.
+- The same product twice in a request is merged into one line; errors name the
+  index of its first occurrence, in proto JSON names (`items[2].productId`).
+- Every line must be priced in one currency, else `CurrencyMismatch`
+  (FAILED_PRECONDITION): the catalog, not the request, is at fault.
 """
 
 from __future__ import annotations
@@ -20,7 +16,12 @@ import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from common.domain import DomainError, ValidationError, now
+from common import domain
+from common.domain import DomainError
+from common.domain import OutOfStock as OutOfStock
+from common.domain import Unavailable as Unavailable
+from common.domain import ValidationError as ValidationError
+from common.domain import now as now
 
 MAX_LINES = 50
 MAX_QUANTITY = 10_000
@@ -30,51 +31,44 @@ MAX_PRODUCT_ID = 64
 MAX_AMOUNT = 2**63 - 1  # BIGINT
 
 
-class OrderNotFound(DomainError):
+class OrderNotFound(domain.NotFound):
     def __init__(self, order_id: str) -> None:
-        super().__init__(f"order {order_id} not found")
+        super().__init__("order", order_id)
         self.order_id = order_id
 
 
-class ProductNotFound(DomainError):
+class ProductNotFound(domain.NotFound):
     """Raised by the inventory; the use case turns it into a ValidationError."""
 
     def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} not found")
-        self.product_id = product_id
-
-
-class OutOfStock(DomainError):
-    def __init__(self, product_id: str, detail: str = "") -> None:
-        message = f"product {product_id} is out of stock"
-        super().__init__(f"{message} ({detail})" if detail else message)
+        super().__init__("product", product_id)
         self.product_id = product_id
 
 
 class CurrencyMismatch(DomainError):
+    reason = "CURRENCY_MISMATCH"
+
     def __init__(self, currencies: set[str]) -> None:
+        self.currencies = sorted(currencies)
         super().__init__(
             "the items are priced in different currencies "
-            f"({', '.join(sorted(currencies))}); order them separately"
+            f"({', '.join(self.currencies)}); order them separately"
         )
+
+    def facts(self) -> dict[str, str]:
+        return {"currencies": ",".join(self.currencies)}
 
 
 class IllegalTransition(DomainError):
+    reason = "ILLEGAL_TRANSITION"
+
     def __init__(self, order_id: str, old: OrderStatus, new: OrderStatus) -> None:
         super().__init__(f"order {order_id}: cannot go from {old.name} to {new.name}")
         self.old = old
         self.new = new
 
-
-class Unavailable(DomainError):
-    """A dependency (the product service, the order database) cannot be reached."""
-
-    def __init__(self, dependency: str, detail: str = "") -> None:
-        super().__init__(
-            f"{dependency} is unavailable, retry later"
-            + (f" ({detail})" if detail else "")
-        )
-        self.dependency = dependency
+    def facts(self) -> dict[str, str]:
+        return {"current_status": self.old.name, "requested_status": self.new.name}
 
 
 class DuplicateOrder(DomainError):

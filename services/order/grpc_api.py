@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.grpc_errors import status_for
-from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from services.order.domain import (
     CurrencyMismatch,
     IllegalTransition,
     LineRequest,
-    Money,
-    Order,
-    OrderLine,
     OrderNotFound,
-    OrderStatus,
     OutOfStock,
     Unavailable,
     ValidationError,
 )
+from services.order.messages import order_to_proto, status_from_proto
 from services.order.service import OrderService
 
 ERRORS = status_for(
@@ -35,44 +28,6 @@ ERRORS = status_for(
         Unavailable: grpc.StatusCode.UNAVAILABLE,
     }
 )
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
-def money_to_proto(money: Money) -> money_pb2.Money:
-    return money_pb2.Money(amount=money.amount, currency=money.currency)
-
-
-def line_to_proto(line: OrderLine) -> order_pb2.OrderItem:
-    return order_pb2.OrderItem(
-        product_id=line.product_id,
-        product_name=line.product_name,
-        quantity=line.quantity,
-        unit_price=money_to_proto(line.unit_price),
-    )
-
-
-def status_from_proto(value: int) -> OrderStatus:
-    try:
-        return OrderStatus(value)
-    except ValueError:
-        raise ValidationError("status", "must be a known order status") from None
-
-
-def order_to_proto(order: Order) -> order_pb2.Order:
-    return order_pb2.Order(
-        id=order.id,
-        user_id=order.user_id,
-        status=order.status.name,  # the proto enum has the same names
-        items=[line_to_proto(line) for line in order.lines],
-        total=money_to_proto(order.total),
-        created_at=timestamp(order.created_at),
-        updated_at=timestamp(order.updated_at),
-    )
 
 
 class OrderServicer(order_pb2_grpc.OrderServiceServicer):

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from common.domain import DomainError, ValidationError, now
+from common import domain
+from common.domain import OutOfStock as OutOfStock
+from common.domain import ValidationError as ValidationError
+from common.domain import now as now
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
@@ -14,20 +17,10 @@ MAX_DESCRIPTION = 5000
 MAX_CATEGORY = 64
 
 
-class NotFound(DomainError):
+class NotFound(domain.NotFound):
     def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} not found")
+        super().__init__("product", product_id)
         self.product_id = product_id
-
-
-class OutOfStock(DomainError):
-    def __init__(self, product_id: str, requested: int, available: int) -> None:
-        super().__init__(
-            f"product {product_id}: {requested} requested, {available} in stock"
-        )
-        self.product_id = product_id
-        self.requested = requested
-        self.available = available
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,9 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         self._service = service
 
     @ERRORS
-    def CreateProduct(self, request, context):
+    def CreateProduct(
+        self, request: product_pb2.CreateProductRequest, context: grpc.ServicerContext
+    ) -> product_pb2.Product:
         if not request.HasField("price"):
             raise ValidationError("price", "is required")
         product = self._service.create(
@@ -81,18 +83,26 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         return product_to_proto(product)
 
     @ERRORS
-    def GetProduct(self, request, context):
+    def GetProduct(
+        self, request: product_pb2.GetProductRequest, context: grpc.ServicerContext
+    ) -> product_pb2.Product:
         return product_to_proto(self._service.get(request.id))
 
     @ERRORS
-    def BatchGetProducts(self, request, context):
+    def BatchGetProducts(
+        self,
+        request: product_pb2.BatchGetProductsRequest,
+        context: grpc.ServicerContext,
+    ) -> product_pb2.BatchGetProductsResponse:
         products = self._service.get_many(list(request.ids))
         return product_pb2.BatchGetProductsResponse(
             products=[product_to_proto(p) for p in products]
         )
 
     @ERRORS
-    def UpdateProduct(self, request, context):
+    def UpdateProduct(
+        self, request: product_pb2.UpdateProductRequest, context: grpc.ServicerContext
+    ) -> product_pb2.Product:
         changes = ProductChanges(
             name=request.name if request.HasField("name") else None,
             description=request.description
@@ -107,7 +117,9 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         return product_to_proto(self._service.update(request.id, changes))
 
     @ERRORS
-    def ListProducts(self, request, context):
+    def ListProducts(
+        self, request: product_pb2.ListProductsRequest, context: grpc.ServicerContext
+    ) -> product_pb2.ListProductsResponse:
         flt = ProductFilter(
             category=request.category,
             min_price=request.min_price if request.HasField("min_price") else None,
@@ -121,16 +133,22 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
         )
 
     @ERRORS
-    def CheckStock(self, request, context):
+    def CheckStock(
+        self, request: product_pb2.CheckStockRequest, context: grpc.ServicerContext
+    ) -> product_pb2.CheckStockResponse:
         available, stock = self._service.check_stock(
             request.product_id, request.quantity
         )
         return product_pb2.CheckStockResponse(available=available, stock=stock)
 
     @ERRORS
-    def ReserveStock(self, request, context):
+    def ReserveStock(
+        self, request: product_pb2.ReserveStockRequest, context: grpc.ServicerContext
+    ) -> product_pb2.StockLevel:
         return stock_level(self._service.reserve(request.product_id, request.quantity))
 
     @ERRORS
-    def ReleaseStock(self, request, context):
+    def ReleaseStock(
+        self, request: product_pb2.ReleaseStockRequest, context: grpc.ServicerContext
+    ) -> product_pb2.StockLevel:
         return stock_level(self._service.release(request.product_id, request.quantity))

@@ -1,45 +1,68 @@
-"""Composition root of the user service."""
+"""Composition root of the user service.
+
+`build` wires settings, adapters, the use cases and their entry points (the
+gRPC servicer, the subscriptions); `main` starts what runs in the background
+and serves beside the sidecar until SIGTERM.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dapr.ext.grpc import App
 
 from common import runtime, sidecar
 from common.mysql import Database
 from common.outbox import OutboxRelay
 from protos.user.v1 import user_pb2_grpc
 from services.user import subscriptions
-from services.user.adapters import (
-    SCHEMA,
-    DaprOrderNotifications,
-    MySQLUserRepository,
-)
+from services.user.adapters.notifications import DaprOrderNotifications
+from services.user.adapters.repository import SCHEMA, MySQLUserRepository
 from services.user.config import UserSettings
 from services.user.grpc_api import UserServicer
 from services.user.service import UserService
 
 
-def main() -> None:
-    settings = UserSettings()  # type: ignore[call-arg]  # ports come from env
-    runtime.setup_logging(settings)
+@dataclass(frozen=True)
+class Assembly:
+    """The wired process: what to serve, how to tell it is ready, start, stop."""
+
+    app: App
+    checks: dict[str, runtime.ReadinessCheck]
+    start: tuple[Callable[[], None], ...]
+    stop: tuple[Callable[[], None], ...]
+
+
+def build(settings: UserSettings) -> Assembly:
     db = Database(settings.mysql_url, settings.mysql_database)
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
     publisher = sidecar.DaprPublisher(dapr, settings.pubsub_name)
     relay = OutboxRelay(db, publisher)
-    service = UserService(MySQLUserRepository(db, relay.notify))
+    service = UserService(
+        MySQLUserRepository(db, relay.notify), DaprOrderNotifications(publisher)
+    )
 
     app = runtime.new_app(settings)
     app.add_external_service(  # type: ignore[no-untyped-call]
         user_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(service)
     )
     subscriptions.register(
-        app,
-        settings.pubsub_name,
-        subscriptions.OrderEventHandlers(service, DaprOrderNotifications(publisher)),
+        app, settings.pubsub_name, subscriptions.OrderEventHandlers(service)
     )
-    relay.start()
-    runtime.serve(
-        settings,
+    return Assembly(
         app,
         checks={"mysql": db.ping},
-        on_shutdown=[relay.stop, dapr.close, db.close],
+        start=(relay.start,),
+        stop=(relay.stop, dapr.close, db.close),
     )
+
+
+def main() -> None:
+    settings = UserSettings()  # type: ignore[call-arg]  # ports come from env
+    runtime.setup_logging(settings)
+    assembly = build(settings)
+    for start in assembly.start:
+        start()
+    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from common.domain import DomainError, ValidationError, now
+from common import domain
+from common.domain import DomainError
+from common.domain import ValidationError as ValidationError
+from common.domain import now as now
 
 MAX_NAME = 200
 MAX_SUBJECT = 255
@@ -18,18 +22,23 @@ PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class NotFound(DomainError):
+class NotFound(domain.NotFound):
     def __init__(self, user_id: str) -> None:
-        super().__init__(f"user {user_id} not found")
+        super().__init__("user", user_id)
         self.user_id = user_id
 
 
 class SubjectTaken(DomainError):
     """A user with this auth subject already exists (a concurrent first login)."""
 
+    reason = "ALREADY_EXISTS"
+
     def __init__(self, subject: str) -> None:
         super().__init__(f"a user with subject {subject!r} already exists")
         self.subject = subject
+
+    def facts(self) -> dict[str, str]:
+        return {"resource": "user", "field": "subject"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,38 @@ class Contact:
             email_enabled=user.email_notifications and bool(user.email),
             sms_enabled=user.sms_notifications and bool(user.phone),
         )
+
+
+class NoticeKind(enum.Enum):
+    CONFIRMATION = "confirmation"  # the order was placed
+    STATUS_CHANGED = "status_changed"
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    product_id: str
+    product_name: str
+    quantity: int
+    unit_amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderNotice:
+    """An order event its buyer is to be told about (by the notification service).
+
+    `source_event_id` is the order event's id: a redelivered event gives the
+    same notice, which notification recognises and drops.
+    """
+
+    kind: NoticeKind
+    source_event_id: str
+    order_id: str
+    buyer_id: str
+    status: str  # the order status' name, e.g. "SHIPPED"
+    lines: tuple[NoticeLine, ...] = ()
+    total_amount: int = 0
+    currency: str = ""
 
 
 def has_control_chars(value: str) -> bool:

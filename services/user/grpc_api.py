@@ -9,13 +9,20 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from common.grpc_errors import status_for
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from services.user.domain import NotFound, User, UserChanges, ValidationError
+from services.user.domain import (
+    NotFound,
+    SubjectTaken,
+    User,
+    UserChanges,
+    ValidationError,
+)
 from services.user.service import UserService
 
 ERRORS = status_for(
     {
         ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
         NotFound: grpc.StatusCode.NOT_FOUND,
+        SubjectTaken: grpc.StatusCode.ALREADY_EXISTS,
     }
 )
 

@@ -1,4 +1,9 @@
-"""Use cases of the user service, over one port: the user repository."""
+"""Use cases of the user service, over two ports.
+
+- `UserRepository`: users and their `user-created` event (outbox).
+- `Notifications`: order notices for the notification service, enriched with
+  the buyer's contact data, so that service never calls this one.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Protocol
 from services.user.domain import (
     Contact,
     NotFound,
+    OrderNotice,
     SubjectTaken,
     User,
     UserChanges,
@@ -35,9 +41,16 @@ class UserRepository(Protocol):
     def update(self, user_id: str, changes: UserChanges) -> User | None: ...
 
 
+class Notifications(Protocol):
+    def publish(self, notice: OrderNotice, contact: Contact) -> str:
+        """Publishes the notice for `contact`; returns the notification's id."""
+        ...
+
+
 class UserService:
-    def __init__(self, repo: UserRepository) -> None:
+    def __init__(self, repo: UserRepository, notifications: Notifications) -> None:
         self._repo = repo
+        self._notifications = notifications
 
     def get_or_create(self, subject: str, email: str, name: str) -> tuple[User, bool]:
         """The user owning `subject`, created on first sight: (user, created).
@@ -91,3 +104,7 @@ class UserService:
     def contact(self, user_id: str) -> Contact:
         """How to reach the buyer of an order (NotFound for an unknown user)."""
         return Contact.of(self.get(user_id))
+
+    def notify_buyer(self, notice: OrderNotice) -> str:
+        """Tells the buyer about an order event (NotFound for an unknown buyer)."""
+        return self._notifications.publish(notice, self.contact(notice.buyer_id))

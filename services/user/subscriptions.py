@@ -1,77 +1,85 @@
-"""Order events -> `order-notification`, enriched with the buyer's contact data.
+"""Order events -> `UserService.notify_buyer`, which enriches them with the buyer's
+contact data and publishes `order-notification`.
 
-So the notification service never calls this one. Redelivery needs no ledger:
-the notification's CloudEvent id is derived from the order event's id, so a
-repeat publishes the same notification and notification drops the duplicate.
-An unknown buyer is dropped (to the dead-letter topic); a failed publish is
-retried.
+Redelivery needs no ledger: the notification's CloudEvent id is derived from
+the order event's id, so a repeat publishes the same notification and
+notification drops the duplicate. A malformed event or an unknown buyer is
+dropped (to the dead-letter topic); a failed publish is retried.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from common import events, topics
 from common.events import Envelope
 from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.user.domain import Contact, NotFound, ValidationError
+from services.user.domain import (
+    NotFound,
+    NoticeKind,
+    NoticeLine,
+    OrderNotice,
+    ValidationError,
+)
 from services.user.service import UserService
 
 
-class Notifications(Protocol):
-    def publish(self, notification: events_pb2.OrderNotification) -> str: ...
-
-
-def contact_to_proto(contact: Contact) -> events_pb2.Contact:
-    return events_pb2.Contact(
-        user_id=contact.user_id,
-        email=contact.email,
-        name=contact.name,
-        phone=contact.phone,
-        email_enabled=contact.email_enabled,
-        sms_enabled=contact.sms_enabled,
+def line_from_proto(item: order_pb2.OrderItem) -> NoticeLine:
+    return NoticeLine(
+        product_id=item.product_id,
+        product_name=item.product_name,
+        quantity=item.quantity,
+        unit_amount=item.unit_price.amount,
+        currency=item.unit_price.currency,
     )
 
 
-class OrderEventHandlers:
-    def __init__(self, users: UserService, notifications: Notifications) -> None:
-        self._users = users
-        self._notifications = notifications
+def status_name(value: int) -> str:
+    try:
+        return order_pb2.OrderStatus.Name(value)
+    except ValueError:
+        raise events.PoisonEvent(f"unknown order status {value}") from None
 
-    def _contact(self, user_id: str) -> events_pb2.Contact:
-        if not user_id:
-            raise events.PoisonEvent("user_id is missing")
-        return contact_to_proto(self._users.contact(user_id))
+
+def _required(order_id: str, user_id: str) -> None:
+    if not order_id:
+        raise events.PoisonEvent("order_id is missing")
+    if not user_id:
+        raise events.PoisonEvent("user_id is missing")
+
+
+class OrderEventHandlers:
+    def __init__(self, users: UserService) -> None:
+        self._users = users
 
     def order_created(self, envelope: Envelope) -> None:
         created = events.decode(envelope, events_pb2.OrderCreated)
-        if not created.order_id:
-            raise events.PoisonEvent("order_id is missing")
-        self._notifications.publish(
-            events_pb2.OrderNotification(
-                kind=events_pb2.CONFIRMATION,
-                order_id=created.order_id,
-                contact=self._contact(created.user_id),
-                status=order_pb2.PENDING,
-                items=created.items,
-                total=created.total,
+        _required(created.order_id, created.user_id)
+        self._users.notify_buyer(
+            OrderNotice(
+                kind=NoticeKind.CONFIRMATION,
                 source_event_id=envelope.id,
+                order_id=created.order_id,
+                buyer_id=created.user_id,
+                status=order_pb2.OrderStatus.Name(order_pb2.PENDING),
+                lines=tuple(line_from_proto(item) for item in created.items),
+                total_amount=created.total.amount,
+                currency=created.total.currency,
             )
         )
 
     def order_status_changed(self, envelope: Envelope) -> None:
         changed = events.decode(envelope, events_pb2.OrderStatusChanged)
-        if not changed.order_id:
-            raise events.PoisonEvent("order_id is missing")
-        self._notifications.publish(
-            events_pb2.OrderNotification(
-                kind=events_pb2.STATUS_CHANGED,
-                order_id=changed.order_id,
-                contact=self._contact(changed.user_id),
-                status=changed.new_status,
+        _required(changed.order_id, changed.user_id)
+        self._users.notify_buyer(
+            OrderNotice(
+                kind=NoticeKind.STATUS_CHANGED,
                 source_event_id=envelope.id,
+                order_id=changed.order_id,
+                buyer_id=changed.user_id,
+                status=status_name(changed.new_status),
             )
         )
 

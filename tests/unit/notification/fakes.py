@@ -8,7 +8,7 @@ from typing import Any
 
 from common.sidecar import AlreadyClaimed
 from common.subscriptions import Once
-from services.notification.adapters import TemplateRenderer
+from services.notification.adapters.templates import TemplateRenderer
 from services.notification.domain import Email, Sms
 from services.notification.service import NotificationService
 

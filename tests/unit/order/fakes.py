@@ -48,7 +48,7 @@ class FakeInventory:
         if product is None:
             raise ProductNotFound(product_id)
         if product.stock < quantity:
-            raise OutOfStock(product_id)
+            raise OutOfStock(product_id, quantity, product.stock)
         product.stock -= quantity
         return Reservation(product_id, quantity, product.name, product.price)
 

@@ -3,21 +3,11 @@
 import grpc
 import pytest
 
+from common.error_details import Reason
 from protos.order.v1 import order_pb2
 from services.order.grpc_api import OrderServicer
+from tests.unit.common.servicer_context import Aborted, FakeContext
 from tests.unit.order.fakes import World
-
-
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
-
-
-class Context:
-    def abort(self, code: grpc.StatusCode, details: str) -> None:
-        raise Aborted(code, details)
 
 
 @pytest.fixture
@@ -40,21 +30,26 @@ def place_request(*items: tuple[str, int], key: str = "k", user: str = "alice"):
     )
 
 
-def status_of(call) -> tuple[grpc.StatusCode, str]:
+def aborted(call) -> Aborted:
     with pytest.raises(Aborted) as err:
         call()
-    return err.value.code, err.value.details
+    return err.value
+
+
+def status_of(call) -> tuple[grpc.StatusCode, str]:
+    err = aborted(call)
+    return err.code(), err.details()
 
 
 def test_a_placed_order_comes_back_complete(api) -> None:
-    order = api.PlaceOrder(place_request(("mug", 3)), Context())
+    order = api.PlaceOrder(place_request(("mug", 3)), FakeContext())
     assert order.status == order_pb2.PENDING
     assert order.user_id == "alice"
     assert order.total.amount == 3 * 1299 and order.total.currency == "USD"
     assert order.items[0].product_name == "Product mug"
     assert order.items[0].unit_price.amount == 1299
     assert order.created_at.seconds > 0
-    fetched = api.GetOrder(order_pb2.GetOrderRequest(id=order.id), Context())
+    fetched = api.GetOrder(order_pb2.GetOrderRequest(id=order.id), FakeContext())
     assert fetched == order
 
 
@@ -88,23 +83,26 @@ def test_a_placed_order_comes_back_complete(api) -> None:
 def test_placement_failures_map_to_codes_naming_the_culprit(
     api, request_, code, named
 ) -> None:
-    got, details = status_of(lambda: api.PlaceOrder(request_, Context()))
+    got, details = status_of(lambda: api.PlaceOrder(request_, FakeContext()))
     assert got == code
     assert named in details
 
 
 def test_product_service_down_is_unavailable(api, world) -> None:
     world.inventory.down = True
-    code, _ = status_of(lambda: api.PlaceOrder(place_request(("mug", 1)), Context()))
+    code, _ = status_of(
+        lambda: api.PlaceOrder(place_request(("mug", 1)), FakeContext())
+    )
     assert code == grpc.StatusCode.UNAVAILABLE
 
 
 def test_status_changes_and_their_refusals(api) -> None:
-    order = api.PlaceOrder(place_request(("mug", 1)), Context())
+    order = api.PlaceOrder(place_request(("mug", 1)), FakeContext())
 
     def update(status):
         return api.UpdateOrderStatus(
-            order_pb2.UpdateOrderStatusRequest(id=order.id, status=status), Context()
+            order_pb2.UpdateOrderStatusRequest(id=order.id, status=status),
+            FakeContext(),
         )
 
     assert update(order_pb2.CONFIRMED).status == order_pb2.CONFIRMED
@@ -116,15 +114,15 @@ def test_status_changes_and_their_refusals(api) -> None:
 
 
 def test_cancel_by_someone_else_is_not_found(api, world) -> None:
-    order = api.PlaceOrder(place_request(("mug", 4)), Context())
+    order = api.PlaceOrder(place_request(("mug", 4)), FakeContext())
     code, _ = status_of(
         lambda: api.CancelOrder(
-            order_pb2.CancelOrderRequest(id=order.id, owner_id="mallory"), Context()
+            order_pb2.CancelOrderRequest(id=order.id, owner_id="mallory"), FakeContext()
         )
     )
     assert code == grpc.StatusCode.NOT_FOUND
     cancelled = api.CancelOrder(
-        order_pb2.CancelOrderRequest(id=order.id, owner_id="alice"), Context()
+        order_pb2.CancelOrderRequest(id=order.id, owner_id="alice"), FakeContext()
     )
     assert cancelled.status == order_pb2.CANCELLED
     assert world.inventory.stock("mug") == 10
@@ -133,7 +131,8 @@ def test_cancel_by_someone_else_is_not_found(api, world) -> None:
 def test_listing_with_a_bad_token_is_invalid(api) -> None:
     code, details = status_of(
         lambda: api.ListOrders(
-            order_pb2.ListOrdersRequest(user_id="alice", page_token="%%%"), Context()
+            order_pb2.ListOrdersRequest(user_id="alice", page_token="%%%"),
+            FakeContext(),
         )
     )
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "pageToken" in details
@@ -141,15 +140,81 @@ def test_listing_with_a_bad_token_is_invalid(api) -> None:
 
 def test_listing_returns_a_token_until_the_end(api) -> None:
     for i in range(3):
-        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), Context())
+        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), FakeContext())
     first = api.ListOrders(
-        order_pb2.ListOrdersRequest(user_id="alice", page_size=2), Context()
+        order_pb2.ListOrdersRequest(user_id="alice", page_size=2), FakeContext()
     )
     rest = api.ListOrders(
         order_pb2.ListOrdersRequest(
             user_id="alice", page_size=2, page_token=first.next_page_token
         ),
-        Context(),
+        FakeContext(),
     )
     assert len(first.orders) == 2 and first.next_page_token
     assert len(rest.orders) == 1 and not rest.next_page_token
+
+
+def test_out_of_stock_carries_the_product_and_the_counts(api) -> None:
+    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 11)), FakeContext()))
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert err.detail is not None
+    assert err.detail.reason == Reason.OUT_OF_STOCK
+    assert err.detail.metadata == {
+        "product_id": "mug",
+        "requested": "11",
+        "available": "10",
+    }
+
+
+def test_bad_input_names_each_field_as_a_violation(api) -> None:
+    err = aborted(
+        lambda: api.PlaceOrder(place_request(("mug", 1), ("nope", 1)), FakeContext())
+    )
+    assert err.detail is not None
+    assert err.detail.reason == Reason.INVALID_ARGUMENT
+    assert [v.field for v in err.detail.violations] == ["items[1].productId"]
+
+
+def test_an_illegal_transition_says_from_where_to_where(api) -> None:
+    order = api.PlaceOrder(place_request(("mug", 1)), FakeContext())
+    err = aborted(
+        lambda: api.UpdateOrderStatus(
+            order_pb2.UpdateOrderStatusRequest(id=order.id, status=order_pb2.SHIPPED),
+            FakeContext(),
+        )
+    )
+    assert err.detail is not None
+    assert err.detail.reason == Reason.ILLEGAL_TRANSITION
+    assert err.detail.metadata == {
+        "current_status": "PENDING",
+        "requested_status": "SHIPPED",
+    }
+
+
+def test_an_unknown_order_is_not_found_naming_it(api) -> None:
+    err = aborted(
+        lambda: api.GetOrder(order_pb2.GetOrderRequest(id="ghost"), FakeContext())
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert err.detail is not None
+    assert err.detail.reason == Reason.NOT_FOUND
+    assert err.detail.metadata == {"resource": "order", "id": "ghost"}
+
+
+def test_mixed_currencies_are_named(api, world) -> None:
+    world.inventory.add("tea", stock=5, cents=400, cur="EUR")
+    err = aborted(
+        lambda: api.PlaceOrder(place_request(("mug", 1), ("tea", 1)), FakeContext())
+    )
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert err.detail is not None
+    assert err.detail.reason == Reason.CURRENCY_MISMATCH
+    assert err.detail.metadata == {"currencies": "EUR,USD"}
+
+
+def test_a_dependency_down_names_it(api, world) -> None:
+    world.inventory.down = True
+    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 1)), FakeContext()))
+    assert err.detail is not None
+    assert err.detail.reason == Reason.UNAVAILABLE
+    assert err.detail.metadata == {"dependency": "product service"}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import Any
 
-import grpc
-
-from protos.events.v1 import events_pb2
-from services.user.adapters import notification_id
-from services.user.domain import SubjectTaken, User, UserChanges, now
+from services.user.adapters.notifications import notification_id
+from services.user.domain import (
+    Contact,
+    OrderNotice,
+    SubjectTaken,
+    User,
+    UserChanges,
+    now,
+)
 
 
 class FakeUserRepository:
@@ -50,27 +53,25 @@ class FakeUserRepository:
 
 
 class FakeNotifications:
-    def __init__(self) -> None:
-        self.published: dict[str, events_pb2.OrderNotification] = {}
-        self.down = False
+    """The `Notifications` port: what the service asked to publish."""
 
-    def publish(self, notification: events_pb2.OrderNotification) -> str:
-        if self.down:
-            raise ConnectionError("sidecar unreachable")
-        event_id = notification_id(notification.source_event_id)
-        self.published[event_id] = notification
+    def __init__(self) -> None:
+        self.published: dict[str, tuple[OrderNotice, Contact]] = {}
+
+    def publish(self, notice: OrderNotice, contact: Contact) -> str:
+        event_id = notification_id(notice.source_event_id)
+        self.published[event_id] = (notice, contact)
         return event_id
 
 
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(f"{code.name}: {details}")
-        self.code = code
-        self.details = details
+class FakePublisher:
+    """The sidecar's publish, for the real `DaprOrderNotifications` adapter."""
 
+    def __init__(self) -> None:
+        self.published: dict[str, tuple[str, str]] = {}  # id -> (topic, payload)
+        self.down = False
 
-class FakeContext:
-    """The part of grpc.ServicerContext the servicers use."""
-
-    def abort(self, code: grpc.StatusCode, details: str) -> Any:
-        raise Aborted(code, details)
+    def publish(self, topic: str, payload: str, event_id: str) -> None:
+        if self.down:
+            raise ConnectionError("sidecar unreachable")
+        self.published[event_id] = (topic, payload)

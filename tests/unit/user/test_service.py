@@ -6,9 +6,15 @@ import threading
 
 import pytest
 
-from services.user.domain import NotFound, UserChanges, ValidationError
+from services.user.domain import (
+    NotFound,
+    NoticeKind,
+    OrderNotice,
+    UserChanges,
+    ValidationError,
+)
 from services.user.service import UserService
-from tests.unit.user.fakes import FakeUserRepository
+from tests.unit.user.fakes import FakeNotifications, FakeUserRepository
 
 
 @pytest.fixture
@@ -17,8 +23,13 @@ def repo() -> FakeUserRepository:
 
 
 @pytest.fixture
-def service(repo: FakeUserRepository) -> UserService:
-    return UserService(repo)
+def notifications() -> FakeNotifications:
+    return FakeNotifications()
+
+
+@pytest.fixture
+def service(repo: FakeUserRepository, notifications: FakeNotifications) -> UserService:
+    return UserService(repo, notifications)
 
 
 def test_first_login_creates_the_user_and_one_event(
@@ -35,7 +46,7 @@ def test_first_login_creates_the_user_and_one_event(
 def test_a_rival_insert_between_lookup_and_insert_yields_the_rivals_user(
     service: UserService, repo: FakeUserRepository
 ) -> None:
-    rival = UserService(FakeUserRepository())
+    rival = UserService(FakeUserRepository(), FakeNotifications())
     rival_user, _ = rival.get_or_create("oidc|eve", "eve@example.com", "Eve")
 
     def rival_wins() -> None:
@@ -131,3 +142,27 @@ def test_unknown_users_are_not_found(service: UserService) -> None:
         service.update("nope", UserChanges(name="X"))
     with pytest.raises(NotFound):
         service.contact("nope")
+
+
+def notice(buyer_id: str) -> OrderNotice:
+    return OrderNotice(NoticeKind.STATUS_CHANGED, "ev-1", "o-1", buyer_id, "SHIPPED")
+
+
+def test_an_order_notice_goes_out_with_the_buyers_contact(
+    service: UserService, notifications: FakeNotifications
+) -> None:
+    eve, _ = service.get_or_create("s", "eve@example.com", "Eve")
+    service.update(eve.id, UserChanges(sms_notifications=False))
+    event_id = service.notify_buyer(notice(eve.id))
+    sent, contact = notifications.published[event_id]
+    assert sent == notice(eve.id)
+    assert contact.email == "eve@example.com"
+    assert contact.email_enabled and not contact.sms_enabled
+
+
+def test_an_order_notice_for_an_unknown_buyer_is_not_found(
+    service: UserService, notifications: FakeNotifications
+) -> None:
+    with pytest.raises(NotFound):
+        service.notify_buyer(notice("ghost"))
+    assert notifications.published == {}

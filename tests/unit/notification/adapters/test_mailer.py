@@ -1,161 +1,35 @@
-"""Templates, MIME messages, SMTP sending and its errors, SMS, the SMTP secret."""
+"""SMTP sending against a small real server: reuse, failures, TLS, timeouts."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any, Literal
 
 import aiosmtplib
 import pytest
 
-from services.notification.adapters import (
-    DaprSms,
-    SecretPassword,
-    SmtpMailer,
-    TemplateRenderer,
-    build_message,
-    sender_address,
-)
+from services.notification.adapters.mailer import SmtpMailer
+from services.notification.adapters.mime import sender_address
+from services.notification.adapters.secret_password import SecretPassword
 from services.notification.domain import (
     Contact,
     Email,
     InvalidRecipient,
-    LineItem,
-    Money,
     PermanentDeliveryError,
-    RenderError,
-    Sms,
     compose_email,
 )
+from tests.unit.notification.adapters.smtp_server import (
+    SmtpServer,
+    self_signed_certificate,
+)
 from tests.unit.notification.fakes import FakeDapr
-from tests.unit.notification.smtp_server import SmtpServer, self_signed_certificate
 
 SENDER = sender_address("Daprshop <no-reply@daprshop.local>")
-
-
-def email_for(name: str) -> Email:
-    contact = Contact("u", "eve@example.com", name, "", True, False)
-    return compose_email("ev-1", contact, "Welcome", "hello", "<p>hello</p>", "x.y")
-
-
-def parsed(email: Email) -> Any:
-    raw = build_message(email, SENDER).data
-    return raw, message_from_bytes(raw, policy=policy.default)
-
-
-def test_a_name_with_crlf_cannot_add_a_header() -> None:
-    raw, message = parsed(email_for("Eve\r\nBcc: x@evil"))
-    assert message["Bcc"] is None
-    assert b"\nBcc:" not in raw and b"\rBcc:" not in raw
-    assert message["To"].addresses[0].addr_spec == "eve@example.com"
-    assert message["To"].addresses[0].display_name == "Eve Bcc: x@evil"
-
-
-def test_raw_crlf_that_bypassed_the_domain_is_refused_by_the_builder() -> None:
-    sneaky = Email(
-        "<id@x>", "Eve\r\nBcc: x@evil", "eve@example.com", "Hi", "t", "<p>h</p>"
-    )
-    with pytest.raises(InvalidRecipient):
-        build_message(sneaky, SENDER)
-    sneaky_subject = Email("<id@x>", "Eve", "eve@example.com", "Hi\nBcc: x", "t", "h")
-    with pytest.raises(InvalidRecipient):
-        build_message(sneaky_subject, SENDER)
-
-
-def test_message_has_text_and_html_parts_and_the_event_message_id() -> None:
-    _, message = parsed(email_for("Eve"))
-    assert message["Message-ID"] == "<ev-1.email@x.y>"
-    assert message["From"].addresses[0].addr_spec == "no-reply@daprshop.local"
-    assert message.get_content_type() == "multipart/alternative"
-    assert message.get_body(("plain",)).get_content().strip() == "hello"
-    assert "<p>hello</p>" in message.get_body(("html",)).get_content()
-
-
-def test_non_ascii_names_subjects_and_bodies_survive_the_trip() -> None:
-    contact = Contact("u", "zoe@example.com", "Zoë Ünal", "", True, False)
-    email = compose_email(
-        "ev-2", contact, "Bestellung für Zoë", "Grüße, Zoë", "<p>Grüße</p>", "x.y"
-    )
-    _, message = parsed(email)
-    assert message["To"].addresses[0].display_name == "Zoë Ünal"
-    assert message["Subject"] == "Bestellung für Zoë"
-    assert message.get_body(("plain",)).get_content().strip() == "Grüße, Zoë"
-    assert build_message(email, SENDER).recipients == ("zoe@example.com",)
-
-
-def test_html_is_autoescaped_and_text_is_not() -> None:
-    rendered = TemplateRenderer().email(
-        "welcome", {"name": "<script>x</script>", "shop": "Daprshop"}
-    )
-    assert "<script>" not in rendered.html
-    assert "&lt;script&gt;" in rendered.html
-    assert "<script>x</script>" in rendered.text
-
-
-def test_confirmation_shows_order_items_and_formatted_total() -> None:
-    rendered = TemplateRenderer().email(
-        "order_confirmation",
-        {
-            "name": "Eve",
-            "shop": "Daprshop",
-            "order_id": "o-42",
-            "items": (LineItem("Mug", 3, Money(1299, "USD")),),
-            "total": Money(3897, "USD"),
-        },
-    )
-    for part in (rendered.text, rendered.html):
-        assert "o-42" in part
-        assert "Mug" in part
-        assert "$12.99" in part
-        assert "$38.97" in part
-
-
-def test_missing_template_variables_are_errors_not_blanks() -> None:
-    with pytest.raises(RenderError):
-        TemplateRenderer().email("order_confirmation", {"name": "Eve"})
-    with pytest.raises(RenderError):
-        TemplateRenderer().sms("no_such_template", {})
-
-
-def test_sms_goes_to_the_binding_with_a_per_event_file_name() -> None:
-    dapr = FakeDapr()
-    DaprSms(dapr, "sms").send(Sms("ev-1", "+4915112345678", "Hello"))  # type: ignore[arg-type]
-    [call] = dapr.bindings
-    assert call["name"] == "sms" and call["operation"] == "create"
-    assert json.loads(call["data"]) == {"to": "+4915112345678", "body": "Hello"}
-    assert call["metadata"] == {"toNumber": "+4915112345678", "fileName": "ev-1.json"}
-
-
-def test_sms_text_format_sends_the_body_alone() -> None:
-    dapr = FakeDapr()
-    DaprSms(dapr, "sms", "text").send(Sms("ev-1", "+4915112345678", "Hello"))  # type: ignore[arg-type]
-    assert dapr.bindings[0]["data"] == "Hello"
-
-
-def test_smtp_password_is_read_once_from_the_secret_store() -> None:
-    dapr = FakeDapr({"smtp-password": "s3cret"})
-    password = SecretPassword(dapr, "secrets", "smtp-password")  # type: ignore[arg-type]
-    assert password() == "s3cret" and password() == "s3cret"
-    assert dapr.secret_reads == 1
-    password.forget()
-    assert password() == "s3cret"
-    assert dapr.secret_reads == 2
-
-
-def test_an_empty_secret_is_an_error() -> None:
-    password = SecretPassword(FakeDapr(), "secrets", "smtp-password")  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError):
-        password()
-
-
-# --- SMTP, against a small real server (tests/unit/notification/smtp_server.py) ---
 
 
 def email_to(address: str, event_id: str = "ev-1") -> Email:
@@ -375,8 +249,3 @@ def test_sending_needs_a_started_mailer_and_stops_after_close(
     assert not [t for t in threading.enumerate() if t.name == "smtp"]
     with pytest.raises(RuntimeError):
         mailer.send(email_to("eve@example.com"))
-
-
-def test_bad_mail_from_is_refused_at_start() -> None:
-    with pytest.raises(ValueError):
-        sender_address("nobody")

@@ -1,4 +1,4 @@
-"""MySQL (pymysql) storage of the user service and its order-notification publisher.
+"""Users in MySQL (pymysql): the `UserRepository` port.
 
 Users need SQL: a unique auth subject (so two concurrent first logins make one
 user) and an outbox that commits with the insert (so `user-created` is
@@ -8,16 +8,14 @@ schema the service creates at start.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pymysql
 
-from common import events, outbox, topics
+from common import outbox, topics
 from common.mysql import Database
-from common.outbox import Publisher
 from protos.events.v1 import events_pb2
 from services.user.domain import SubjectTaken, User, UserChanges, now
 
@@ -154,30 +152,3 @@ class MySQLUserRepository:
             cur.execute(f"SELECT {COLUMNS} FROM users WHERE id = %s", (user_id,))
             row = cur.fetchone()
         return _from_row(row) if row else None
-
-
-# Notification ids are derived from the order event's id, so a redelivered
-# order event yields the same notification id and notification drops it.
-NOTIFICATION_NAMESPACE = uuid.UUID("6f1c2a4e-8d5b-5f0e-9a37-0c4b1e2d7a90")
-
-
-def notification_id(source_event_id: str) -> str:
-    return str(uuid.uuid5(NOTIFICATION_NAMESPACE, source_event_id))
-
-
-class DaprOrderNotifications:
-    """Publishes `order-notification` straight through the sidecar.
-
-    No outbox: it is published while handling an order event, and a failure
-    makes that event be redelivered, which publishes it again with the same id.
-    """
-
-    def __init__(self, publisher: Publisher) -> None:
-        self._publisher = publisher
-
-    def publish(self, notification: events_pb2.OrderNotification) -> str:
-        event_id = notification_id(notification.source_event_id)
-        self._publisher.publish(
-            topics.ORDER_NOTIFICATION, events.encode(notification), event_id
-        )
-        return event_id

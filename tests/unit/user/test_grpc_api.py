@@ -5,15 +5,18 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from common.error_details import Reason
 from protos.user.v1 import user_pb2
+from services.user.domain import SubjectTaken
 from services.user.grpc_api import UserServicer
 from services.user.service import UserService
-from tests.unit.user.fakes import Aborted, FakeContext, FakeUserRepository
+from tests.unit.common.servicer_context import Aborted, FakeContext
+from tests.unit.user.fakes import FakeNotifications, FakeUserRepository
 
 
 @pytest.fixture
 def api() -> UserServicer:
-    return UserServicer(UserService(FakeUserRepository()))
+    return UserServicer(UserService(FakeUserRepository(), FakeNotifications()))
 
 
 def login(api: UserServicer, subject: str = "oidc|eve") -> user_pb2.User:
@@ -68,8 +71,11 @@ def test_bad_phone_is_invalid_argument_naming_the_field(api: UserServicer) -> No
         api.UpdateUser(
             user_pb2.UpdateUserRequest(id=eve.id, phone="0151 123"), FakeContext()
         )
-    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert err.value.details.startswith("phone:")
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details().startswith("phone:")
+    detail = err.value.detail
+    assert detail is not None and detail.reason == Reason.INVALID_ARGUMENT
+    assert [v.field for v in detail.violations] == ["phone"]
 
 
 def test_malformed_email_at_creation_is_invalid_argument(api: UserServicer) -> None:
@@ -77,14 +83,32 @@ def test_malformed_email_at_creation_is_invalid_argument(api: UserServicer) -> N
         api.GetOrCreateUser(
             user_pb2.GetOrCreateUserRequest(subject="s", email="nope"), FakeContext()
         )
-    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert "email" in err.value.details
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "email" in err.value.details()
 
 
 def test_unknown_user_is_not_found(api: UserServicer) -> None:
     with pytest.raises(Aborted) as err:
         api.GetUser(user_pb2.GetUserRequest(id="ghost"), FakeContext())
-    assert err.value.code == grpc.StatusCode.NOT_FOUND
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    detail = err.value.detail
+    assert detail is not None and detail.reason == Reason.NOT_FOUND
+    assert detail.metadata == {"resource": "user", "id": "ghost"}
     with pytest.raises(Aborted) as err:
         api.UpdateUser(user_pb2.UpdateUserRequest(id="ghost", name="X"), FakeContext())
-    assert err.value.code == grpc.StatusCode.NOT_FOUND
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_subject_taken_meanwhile_is_already_exists(api: UserServicer) -> None:
+    """Normally the service resolves the race; if it cannot, callers see why."""
+
+    def taken(subject: str, email: str, name: str) -> None:
+        raise SubjectTaken(subject)
+
+    api._service.get_or_create = taken  # type: ignore[method-assign]
+    with pytest.raises(Aborted) as err:
+        api.GetOrCreateUser(user_pb2.GetOrCreateUserRequest(subject="s"), FakeContext())
+    assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    detail = err.value.detail
+    assert detail is not None and detail.reason == Reason.ALREADY_EXISTS
+    assert detail.metadata == {"resource": "user", "field": "subject"}

@@ -1,4 +1,4 @@
-"""MongoDB (pymongo) repository and Dapr event publisher of the product service.
+"""Products in MongoDB (pymongo): the `ProductRepository` port.
 
 The catalog needs filters, search, pagination and an atomic conditional stock
 update, which Dapr's key/value state API cannot express; so products live in
@@ -10,19 +10,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import logging
 import re
 import threading
-import uuid
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.collection import Collection
 
-from common import events, topics
-from common.sidecar import DaprPublisher
-from protos.events.v1 import events_pb2
 from services.product.domain import (
     Money,
     Product,
@@ -32,8 +27,6 @@ from services.product.domain import (
     now,
 )
 from services.product.service import Page
-
-log = logging.getLogger(__name__)
 
 
 def _to_doc(product: Product) -> dict[str, Any]:
@@ -199,31 +192,3 @@ class MongoProductRepository:
                 return_document=ReturnDocument.AFTER,
             )
         return _from_doc(doc) if doc else None
-
-
-class DaprProductEvents:
-    """Cache-invalidation hints, published straight through the sidecar.
-
-    They are hints, not records: a lost one only keeps a cache entry until its
-    TTL, so they are not routed through an outbox.
-    """
-
-    def __init__(self, publisher: DaprPublisher) -> None:
-        self._publisher = publisher
-
-    def _send(self, topic: str, message: Any) -> None:
-        try:
-            self._publisher.publish(topic, events.encode(message), str(uuid.uuid4()))
-        except Exception as err:
-            log.warning("could not publish %s: %s", topic, err)
-
-    def product_updated(self, product_id: str) -> None:
-        self._send(
-            topics.PRODUCT_UPDATED, events_pb2.ProductUpdated(product_id=product_id)
-        )
-
-    def stock_changed(self, product_id: str, stock: int) -> None:
-        self._send(
-            topics.STOCK_CHANGED,
-            events_pb2.StockChanged(product_id=product_id, stock=stock),
-        )

@@ -9,16 +9,19 @@ import pytest
 from cloudevents.sdk.event import v1
 from google.protobuf import json_format
 
-from common import events
+from common import events, topics
 from common.subscriptions import handler
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
-from services.user.adapters import notification_id
+from services.user.adapters.notifications import (
+    DaprOrderNotifications,
+    notification_id,
+)
 from services.user.domain import UserChanges
 from services.user.service import UserService
 from services.user.subscriptions import DROP_ON, OrderEventHandlers
-from tests.unit.user.fakes import FakeNotifications, FakeUserRepository
+from tests.unit.user.fakes import FakePublisher, FakeUserRepository
 
 
 def sdk_event(message: Any, event_id: str) -> v1.Event:
@@ -31,12 +34,21 @@ def sdk_event(message: Any, event_id: str) -> v1.Event:
 
 
 class World:
+    """The handlers over the real use case and notifications adapter."""
+
     def __init__(self) -> None:
-        self.users = UserService(FakeUserRepository())
-        self.notifications = FakeNotifications()
-        handlers = OrderEventHandlers(self.users, self.notifications)
+        self.publisher = FakePublisher()
+        self.users = UserService(
+            FakeUserRepository(), DaprOrderNotifications(self.publisher)
+        )
+        handlers = OrderEventHandlers(self.users)
         self.order_created = handler(drop_on=DROP_ON)(handlers.order_created)
         self.status_changed = handler(drop_on=DROP_ON)(handlers.order_status_changed)
+
+    def published(self, source_event_id: str) -> events_pb2.OrderNotification:
+        topic, payload = self.publisher.published[notification_id(source_event_id)]
+        assert topic == topics.ORDER_NOTIFICATION
+        return json_format.Parse(payload, events_pb2.OrderNotification())
 
 
 @pytest.fixture
@@ -67,7 +79,7 @@ def test_order_created_becomes_a_confirmation_with_the_buyers_contact(
     world.users.update(eve.id, UserChanges(phone="+4915112345678"))
     response = world.order_created(sdk_event(order_created(eve.id), "ev-1"))
     assert response.status.name == "success"
-    note = world.notifications.published[notification_id("ev-1")]
+    note = world.published("ev-1")
     assert note.kind == events_pb2.CONFIRMATION
     assert note.order_id == "o-1"
     assert note.source_event_id == "ev-1"
@@ -86,7 +98,7 @@ def test_a_redelivered_order_event_yields_the_same_notification_id(
     world.order_created(sdk_event(order_created(eve.id), "ev-1"))
     world.order_created(sdk_event(order_created(eve.id), "ev-1"))
     world.order_created(sdk_event(order_created(eve.id), "ev-2"))
-    assert len(world.notifications.published) == 2
+    assert len(world.publisher.published) == 2
     assert notification_id("ev-1") == notification_id("ev-1")
     assert notification_id("ev-1") != notification_id("ev-2")
 
@@ -100,7 +112,7 @@ def test_status_change_carries_the_new_status(world: World) -> None:
         new_status=order_pb2.SHIPPED,
     )
     assert world.status_changed(sdk_event(changed, "ev-9")).status.name == "success"
-    note = world.notifications.published[notification_id("ev-9")]
+    note = world.published("ev-9")
     assert note.kind == events_pb2.STATUS_CHANGED
     assert note.status == order_pb2.SHIPPED
 
@@ -109,14 +121,14 @@ def test_preferences_travel_with_the_contact(world: World) -> None:
     eve, _ = world.users.get_or_create("s", "eve@example.com", "Eve")
     world.users.update(eve.id, UserChanges(email_notifications=False))
     world.order_created(sdk_event(order_created(eve.id), "ev-1"))
-    note = world.notifications.published[notification_id("ev-1")]
+    note = world.published("ev-1")
     assert note.contact.email_enabled is False
 
 
 def test_unknown_buyer_is_dropped_to_the_dead_letter_topic(world: World) -> None:
     response = world.order_created(sdk_event(order_created("ghost"), "ev-1"))
     assert response.status.name == "drop"
-    assert world.notifications.published == {}
+    assert world.publisher.published == {}
 
 
 @pytest.mark.parametrize(
@@ -133,7 +145,7 @@ def test_poison_events_are_dropped(world: World, payload: bytes) -> None:
 
 def test_a_failed_publish_is_retried(world: World) -> None:
     eve, _ = world.users.get_or_create("s", "eve@example.com", "Eve")
-    world.notifications.down = True
+    world.publisher.down = True
     response = world.order_created(sdk_event(order_created(eve.id), "ev-1"))
     assert response.status.name == "retry"
 
@@ -144,3 +156,11 @@ def test_the_wire_format_is_protobuf_json(world: World) -> None:
     assert "userId" in raw
     event = sdk_event(json.dumps(raw).encode(), "ev-1")
     assert world.order_created(event).status.name == "success"
+
+
+def test_a_status_change_to_an_unknown_status_is_dropped(world: World) -> None:
+    eve, _ = world.users.get_or_create("s", "eve@example.com", "Eve")
+    changed = events_pb2.OrderStatusChanged(order_id="o-1", user_id=eve.id)
+    changed.new_status = 99  # type: ignore[assignment]
+    assert world.status_changed(sdk_event(changed, "ev-3")).status.name == "drop"
+    assert world.publisher.published == {}

@@ -1,0 +1,7 @@
+"""The notification service's adapters, one module per port (see service.py).
+
+templates: the `Renderer` (jinja2); mailer: the `Mailer` (SMTP), built from
+mime (the message), smtp_pool (reused connections), loop_thread (their event
+loop) and secret_password (the SMTP password); sms: the `SmsSender` (a Dapr
+output binding). The `Once` ledger is common (`common.sidecar.EventLedger`).
+"""
