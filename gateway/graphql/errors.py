@@ -5,24 +5,31 @@
   `Unavailable`, all implementing the `UserError` interface.
 - Failures of a whole field are GraphQL errors with a stable
   `extensions.code`: `UNAUTHENTICATED`, `BAD_USER_INPUT`, `NOT_FOUND`,
-  `UNAVAILABLE`; syntax and validation errors get
+  `FORBIDDEN`, `UNAVAILABLE`; syntax and validation errors get
   `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED`. Anything else is a bug:
-  its message is replaced by a fixed one with code `INTERNAL` (`MaskInternalErrors`)
-  and its traceback goes to the log.
+  its message is replaced by a fixed one with code `INTERNAL` and its traceback
+  goes to the log (`gateway.graphql.masking`).
+
+A service's refusal (a `clients.ServiceError`, built from its reason and facts)
+becomes one or the other here and nowhere else: resolvers are wrapped in
+`@service_errors`, which picks the union member (`result_error`) or the coded
+field error (`api_error`).
 """
 
 from __future__ import annotations
 
+import functools
 import typing
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, ParamSpec, TypeVar, cast
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError
 
 from gateway import clients
 
-INTERNAL_MESSAGE = "Internal server error."
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # --- field-level failures (GraphQL errors) ---------------------------------------
@@ -55,25 +62,18 @@ class ResourceNotFound(ApiError):
     code = "NOT_FOUND"
 
 
+class AccessDenied(ApiError):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "Not allowed.") -> None:
+        super().__init__(message)
+
+
 class ServiceUnavailable(ApiError):
     code = "UNAVAILABLE"
 
     def __init__(self, message: str = "A service is unavailable; retry later.") -> None:
         super().__init__(message)
-
-
-def api_error(err: Exception) -> Exception:
-    """A service failure as the field error a query reports."""
-    if isinstance(err, clients.NotFound):
-        return ResourceNotFound("Not found.")
-    if isinstance(err, clients.InvalidArgument):
-        problem = (
-            err.problems[0] if err.problems else clients.FieldProblem("", str(err))
-        )
-        return BadUserInput(problem.field or "input", problem.message)
-    if isinstance(err, clients.Unavailable):
-        return ServiceUnavailable()
-    return err  # masked as INTERNAL
 
 
 # --- members of the result unions -------------------------------------------------
@@ -121,7 +121,10 @@ class Forbidden(UserError):
     "(e.g. cancelling a shipped order)."
 )
 class Conflict(UserError):
-    pass
+    current_status: str | None = strawberry.field(
+        default=None,
+        description="The object's status now, when the conflict is about it.",
+    )
 
 
 @strawberry.type(description="A service is unavailable; the request may be retried.")
@@ -132,6 +135,9 @@ class Unavailable(UserError):
 ResultError = (
     NotFound | ValidationError | OutOfStock | Forbidden | Conflict | Unavailable
 )
+
+
+# --- a service's refusal, answered: the one mapping --------------------------------
 
 
 def union_members(result_type: object) -> tuple[type, ...]:
@@ -156,9 +162,50 @@ def result_error(
     return member
 
 
+def service_errors(
+    resolver: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R]]:
+    """Answer the resolver's `clients.ServiceError`s the GraphQL way.
+
+    When the resolver returns a result union with `UserError` members, the
+    failure becomes its member (its `id` argument, if any, is the `NotFound`
+    id); otherwise the field fails with a coded error (`api_error`). What has
+    no member or code is re-raised and masked as INTERNAL.
+    """
+
+    @functools.wraps(resolver)
+    async def answered(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except clients.ServiceError as err:
+            result_type = _result_union(resolver)
+            if result_type is None:
+                raise api_error(err) from err
+            object_id = kwargs.get("id")
+            return cast(R, result_error(err, result_type, _str_or_none(object_id)))
+
+    return answered
+
+
+@functools.cache
+def _result_union(resolver: Callable[..., object]) -> object | None:
+    """The resolver's return type when it is a union with error members."""
+    returned = typing.get_type_hints(resolver, include_extras=True).get("return")
+    members = union_members(returned)
+    if any(isinstance(m, type) and issubclass(m, UserError) for m in members):
+        return returned
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _member_for(err: Exception, object_id: str | None) -> ResultError | None:
     if isinstance(err, clients.NotFound):
-        return NotFound(message="Not found.", id=strawberry.ID(object_id or ""))
+        return NotFound(
+            message="Not found.", id=strawberry.ID(object_id or err.id or "")
+        )
     if isinstance(err, clients.InvalidArgument):
         return ValidationError(
             message="The input is not valid.",
@@ -172,61 +219,27 @@ def _member_for(err: Exception, object_id: str | None) -> ResultError | None:
             available=err.available,
         )
     if isinstance(err, clients.FailedPrecondition):
-        return Conflict(message=str(err) or "Conflicts with the current state.")
+        return Conflict(message=str(err), current_status=err.current_status)
+    if isinstance(err, clients.AlreadyExists):
+        return Conflict(message=str(err))
+    if isinstance(err, clients.PermissionDenied):
+        return Forbidden(message="Not allowed.")
     if isinstance(err, clients.Unavailable):
         return Unavailable(message="A service is unavailable; retry later.")
     return None
 
 
-# --- masking -------------------------------------------------------------------------
-
-
-def is_unexpected(error: GraphQLError) -> bool:
-    """True for errors raised by a bug, not by us or graphql-core."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
-class MaskInternalErrors(MaskErrors):
-    """Unexpected errors -> a fixed message and code INTERNAL; every other error
-    gets a code too, so clients can always switch on `extensions.code`."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            should_mask_error=is_unexpected, error_message=INTERNAL_MESSAGE
+def api_error(err: Exception) -> Exception:
+    """A service failure as the field error a query reports."""
+    if isinstance(err, clients.NotFound):
+        return ResourceNotFound("Not found.")
+    if isinstance(err, clients.InvalidArgument):
+        problem = (
+            err.problems[0] if err.problems else clients.FieldProblem("", str(err))
         )
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL"}
-        return masked
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return with_codes(super()._process_errors(errors))
-
-
-_MASK = MaskInternalErrors()
-
-
-def finalize_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
-    """Mask and code a result's errors; safe to apply twice. Used on results the
-    extension does not see (errors raised while parsing or validating)."""
-    return _MASK._process_errors(errors)
-
-
-def with_codes(errors: list[GraphQLError]) -> list[GraphQLError]:
-    for error in errors:
-        if error.extensions and "code" in error.extensions:
-            continue
-        error.extensions = {**(error.extensions or {}), "code": _code_of(error)}
-    return errors
-
-
-def _code_of(error: GraphQLError) -> str:
-    if isinstance(error, GraphQLSyntaxError) or isinstance(
-        error.original_error, GraphQLSyntaxError
-    ):
-        return "GRAPHQL_PARSE_FAILED"
-    if error.path is None:
-        return "GRAPHQL_VALIDATION_FAILED"
-    return "INTERNAL"
+        return BadUserInput(problem.field or "input", problem.message)
+    if isinstance(err, clients.PermissionDenied):
+        return AccessDenied()
+    if isinstance(err, clients.Unavailable):
+        return ServiceUnavailable()
+    return err  # masked as INTERNAL

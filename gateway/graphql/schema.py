@@ -26,7 +26,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from gateway.graphql.errors import MaskInternalErrors, finalize_errors, is_unexpected
+from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
 from gateway.graphql.orders.mutations import OrderMutations
 from gateway.graphql.orders.queries import OrderQueries
 from gateway.graphql.orders.subscriptions import OrderSubscriptions

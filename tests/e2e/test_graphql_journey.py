@@ -167,3 +167,45 @@ def test_an_identical_products_query_is_served_from_the_cache(
     finally:
         mesh.start_one("product")
     assert again == first
+
+
+def test_refusals_carry_the_services_facts(tokens: dict[str, str]) -> None:
+    """OUT_OF_STOCK, INVALID_ARGUMENT and ILLEGAL_TRANSITION details reach the
+    client as typed results with their facts."""
+    product = create_product(tokens["admin"], stock=2)
+    place = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
+                 __typename
+                 ... on OutOfStock { productId requested available }
+                 ... on ValidationError { fields { field } } } }"""
+
+    def attempt(quantity: int) -> dict[str, Any]:
+        items = [{"productId": product["id"], "quantity": quantity}]
+        variables = {"input": {"items": items, "idempotencyKey": uuid.uuid4().hex}}
+        return dict(gql(place, variables, tokens["alice"])["placeOrder"])
+
+    assert attempt(5) == {
+        "__typename": "OutOfStock",
+        "productId": product["id"],
+        "requested": 5,
+        "available": 2,
+    }
+    assert attempt(0) == {
+        "__typename": "ValidationError",
+        "fields": [{"field": "items[0].quantity"}],
+    }
+
+    order = place_order(tokens["alice"], product["id"], 1)
+    for status in ("CONFIRMED", "SHIPPED"):
+        gql(
+            "mutation($id: ID!, $s: OrderStatus!) { updateOrderStatus(id: $id,"
+            " status: $s) { __typename } }",
+            {"id": order["id"], "s": status},
+            tokens["admin"],
+        )
+    late = gql(
+        "mutation($id: ID!) { cancelOrder(id: $id) {"
+        " __typename ... on Conflict { currentStatus } } }",
+        {"id": order["id"]},
+        tokens["alice"],
+    )["cancelOrder"]
+    assert late == {"__typename": "Conflict", "currentStatus": "SHIPPED"}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway import clients
 from gateway.graphql.common import PageInfo, page_request, page_slice
 from gateway.graphql.context import GatewayInfo
-from gateway.graphql.errors import api_error
+from gateway.graphql.errors import service_errors
 from gateway.graphql.orders.types import Order, OrderConnection, OrderEdge
 from gateway.graphql.permissions import ORDERS_WRITE, IsAuthenticated
 
@@ -18,20 +17,19 @@ class OrderQueries:
         description="Null when there is no such order or it is someone else's.",
         permission_classes=[IsAuthenticated],
     )
+    @service_errors
     async def order(self, info: GatewayInfo, id: strawberry.ID) -> Order | None:
         context = info.context
-        try:
-            # The service checks ownership (NOT_FOUND for another owner's order).
-            owner = "" if context.has(ORDERS_WRITE) else await context.user_id()
-            order = await context.loaders.orders.load((str(id), owner))
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        # The service checks ownership (NOT_FOUND for another owner's order).
+        owner = "" if context.has(ORDERS_WRITE) else await context.user_id()
+        order = await context.loaders.orders.load((str(id), owner))
         return Order.from_domain(order) if order is not None else None
 
     @strawberry.field(
         description="The caller's own orders, newest first. `first` is at most 100.",
         permission_classes=[IsAuthenticated],
     )
+    @service_errors
     async def orders(
         self, info: GatewayInfo, first: int | None = None, after: str | None = None
     ) -> OrderConnection:
@@ -43,12 +41,9 @@ class OrderQueries:
             settings.graphql_default_page_size,
             settings.graphql_max_page_size,
         )
-        try:
-            page = await context.services.orders.list_for_user(
-                await context.user_id(), request.size, request.token
-            )
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        page = await context.services.orders.list_for_user(
+            await context.user_id(), request.size, request.token
+        )
         window = page_slice(request, page.items, page.next_token)
         return OrderConnection(
             edges=[

@@ -15,7 +15,7 @@ import strawberry
 
 from gateway import clients
 from gateway.graphql.context import GatewayInfo
-from gateway.graphql.errors import ResourceNotFound, api_error
+from gateway.graphql.errors import api_error
 from gateway.graphql.orders.types import Order
 from gateway.graphql.permissions import IsAuthenticated
 
@@ -46,8 +46,6 @@ class OrderSubscriptions:
             try:
                 owner = await context.user_id()
                 await services.orders.get(str(order_id), owner_id=owner)
-            except clients.NotFound:
-                raise ResourceNotFound("Not found.") from None
             except clients.ServiceError as err:
                 raise api_error(err) from err
             seen: deque[str] = deque(maxlen=64)  # deliveries are at least once

@@ -18,7 +18,7 @@ from gateway.graphql.errors import (
     OutOfStock,
     Unavailable,
     ValidationError,
-    api_error,
+    service_errors,
 )
 from gateway.graphql.products.types import Product
 from gateway.graphql.users.types import User
@@ -50,11 +50,9 @@ class OrderItem:
     unit_price: Money = strawberry.field(description="As it was when ordered.")
 
     @strawberry.field(description="The product as it is now (batched per request).")
+    @service_errors
     async def product(self, info: GatewayInfo) -> Product | None:
-        try:
-            product = await info.context.loaders.products.load(str(self.product_id))
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        product = await info.context.loaders.products.load(str(self.product_id))
         return Product.from_domain(product) if product is not None else None
 
 
@@ -69,11 +67,9 @@ class Order:
     user_id: strawberry.Private[str]
 
     @strawberry.field(description="Who placed it (batched per request).")
+    @service_errors
     async def customer(self, info: GatewayInfo) -> User | None:
-        try:
-            user = await info.context.loaders.users.load(self.user_id)
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        user = await info.context.loaders.users.load(self.user_id)
         return User.from_domain(user) if user is not None else None
 
     @classmethod

@@ -1,16 +1,15 @@
-"""Mutations of the catalog (permission products:write)."""
+"""Mutations of the catalog (permission products:write). A service's refusal
+becomes a member of the result union (`service_errors`)."""
 
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 import strawberry
 
-from gateway import clients
 from gateway.cache import StateStoreError
 from gateway.graphql.context import GatewayContext, GatewayInfo
-from gateway.graphql.errors import result_error
+from gateway.graphql.errors import service_errors
 from gateway.graphql.permissions import (
     PRODUCTS_WRITE,
     IsAuthenticated,
@@ -38,6 +37,7 @@ async def forget_cached(context: GatewayContext, product_id: str) -> None:
 @strawberry.type
 class ProductMutations:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
+    @service_errors
     async def create_product(
         self, info: GatewayInfo, input: CreateProductInput
     ) -> CreateProductResult:
@@ -45,14 +45,12 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        try:
-            product = await context.services.products.create(input.to_domain())
-        except clients.ServiceError as err:
-            return cast(CreateProductResult, result_error(err, CreateProductResult))
+        product = await context.services.products.create(input.to_domain())
         await forget_cached(context, product.id)
         return Product.from_domain(product)
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
+    @service_errors
     async def update_product(
         self, info: GatewayInfo, id: strawberry.ID, input: UpdateProductInput
     ) -> UpdateProductResult:
@@ -60,11 +58,6 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        try:
-            product = await context.services.products.update(str(id), input.to_domain())
-        except clients.ServiceError as err:
-            return cast(
-                UpdateProductResult, result_error(err, UpdateProductResult, str(id))
-            )
+        product = await context.services.products.update(str(id), input.to_domain())
         await forget_cached(context, product.id)
         return Product.from_domain(product)

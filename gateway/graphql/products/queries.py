@@ -7,7 +7,7 @@ import strawberry
 from gateway import clients
 from gateway.graphql.common import PageInfo, page_request, page_slice
 from gateway.graphql.context import GatewayContext, GatewayInfo
-from gateway.graphql.errors import api_error
+from gateway.graphql.errors import service_errors
 from gateway.graphql.products.types import (
     Product,
     ProductConnection,
@@ -26,6 +26,7 @@ async def load_product(context: GatewayContext, product_id: str) -> clients.Prod
 @strawberry.type
 class ProductQueries:
     @strawberry.field
+    @service_errors
     async def product(self, info: GatewayInfo, id: strawberry.ID) -> Product | None:
         context = info.context
         try:
@@ -33,12 +34,11 @@ class ProductQueries:
                 str(id), lambda: load_product(context, str(id))
             )
         except clients.NotFound:
-            return None
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+            return None  # absent is null here, not an error
         return Product.from_domain(product)
 
     @strawberry.field(description="Newest first. `first` is at most 100.")
+    @service_errors
     async def products(
         self,
         info: GatewayInfo,
@@ -56,15 +56,12 @@ class ProductQueries:
         )
         flt = filter.to_domain() if filter is not None else clients.ProductFilter()
         service = context.services.products
-        try:
-            page = await context.services.catalog.products(
-                flt,
-                request.size,
-                request.token,
-                lambda: service.list(flt, request.size, request.token),
-            )
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        page = await context.services.catalog.products(
+            flt,
+            request.size,
+            request.token,
+            lambda: service.list(flt, request.size, request.token),
+        )
         for product in page.items:
             context.loaders.products.prime(product.id, product)
         window = page_slice(request, page.items, page.next_token)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway import clients
 from gateway.graphql.context import GatewayInfo
-from gateway.graphql.errors import api_error
+from gateway.graphql.errors import service_errors
 from gateway.graphql.permissions import IsAuthenticated
 from gateway.graphql.users.types import User
 
@@ -17,8 +16,6 @@ class UserQueries:
         description="The caller; their user is created on the first request.",
         permission_classes=[IsAuthenticated],
     )
+    @service_errors
     async def me(self, info: GatewayInfo) -> User | None:
-        try:
-            return User.from_domain(await info.context.current_user())
-        except clients.ServiceError as err:
-            raise api_error(err) from err
+        return User.from_domain(await info.context.current_user())

@@ -308,8 +308,11 @@ class FakeOrders:
         if status == order.status:
             return order
         if status not in _NEXT.get(order.status, set()):
+            current = order.status.name
             raise clients.FailedPrecondition(
-                f"order {order_id}: cannot go from {order.status.name} to {status.name}"
+                f"order {order_id}: cannot go from {current} to {status.name}",
+                current_status=current,
+                requested_status=status.name,
             )
         if status == clients.OrderStatus.CANCELLED:
             for line in order.lines:

@@ -1,6 +1,6 @@
 """The typed gRPC clients: what they send (app id, tokens, trace context,
-timeouts) and how the services' status codes become typed errors. A grpc.aio
-server on a free local port plays the sidecar."""
+timeouts) and how the services' rich error details arrive as typed errors. A
+grpc.aio server on a free local port plays the sidecar."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.error_details import ErrorDetail, FieldViolation, Reason, to_grpc_status
 from gateway import clients
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
@@ -20,99 +21,10 @@ from protos.product.v1 import product_pb2, product_pb2_grpc
 pytestmark = pytest.mark.anyio
 
 
-class RpcError(grpc.RpcError):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        self._code, self._details = code, details
-
-    def code(self) -> grpc.StatusCode:
-        return self._code
-
-    def details(self) -> str:
-        return self._details
-
-
-def test_the_order_services_out_of_stock_message_keeps_its_counts() -> None:
-    details = "product abc123 is out of stock (product abc123: 5 requested, 2 in stock)"
-
-    error = clients.error_from_rpc(
-        RpcError(grpc.StatusCode.FAILED_PRECONDITION, details)
-    )
-
-    assert isinstance(error, clients.OutOfStock)
-    assert (error.product_id, error.requested, error.available) == ("abc123", 5, 2)
-
-
-def test_a_bare_out_of_stock_message_still_names_the_product() -> None:
-    error = clients.error_from_rpc(
-        RpcError(grpc.StatusCode.FAILED_PRECONDITION, "product p9 is out of stock")
-    )
-
-    assert isinstance(error, clients.OutOfStock)
-    assert (error.product_id, error.requested, error.available) == ("p9", None, None)
-
-
-def test_other_failed_preconditions_are_conflicts() -> None:
-    error = clients.error_from_rpc(
-        RpcError(
-            grpc.StatusCode.FAILED_PRECONDITION,
-            "order o1: cannot go from SHIPPED to CANCELLED",
-        )
-    )
-
-    assert isinstance(error, clients.FailedPrecondition)
-
-
-@pytest.mark.parametrize(
-    ("details", "field", "message"),
-    [
-        ("items[2].productId: is required", "items[2].productId", "is required"),
-        (
-            "min_price: must not exceed max_price",
-            "minPrice",
-            "must not exceed max_price",
-        ),
-        ("price.amount: must not be negative", "price.amount", "must not be negative"),
-        ("something odd happened", "", "something odd happened"),
-    ],
-)
-def test_invalid_arguments_keep_their_field_names(
-    details: str, field: str, message: str
-) -> None:
-    error = clients.error_from_rpc(RpcError(grpc.StatusCode.INVALID_ARGUMENT, details))
-
-    assert isinstance(error, clients.InvalidArgument)
-    assert error.problems == [clients.FieldProblem(field, message)]
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        grpc.StatusCode.UNAVAILABLE,
-        grpc.StatusCode.DEADLINE_EXCEEDED,
-        grpc.StatusCode.RESOURCE_EXHAUSTED,
-    ],
-)
-def test_a_service_that_cannot_answer_is_unavailable(code: grpc.StatusCode) -> None:
-    assert isinstance(clients.error_from_rpc(RpcError(code, "")), clients.Unavailable)
-
-
-@pytest.mark.parametrize(
-    "code",
-    [
-        grpc.StatusCode.INTERNAL,
-        grpc.StatusCode.UNKNOWN,
-        grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.UNAUTHENTICATED,
-    ],
-)
-def test_anything_else_is_unexpected(code: grpc.StatusCode) -> None:
-    error = clients.error_from_rpc(RpcError(code, "boom"))
-
-    assert isinstance(error, clients.UnexpectedServiceError)
-    assert not isinstance(error, clients.ServiceError)
-
-
-# --- over a real channel --------------------------------------------------------------
+async def refuse(context: Any, detail: ErrorDetail) -> None:
+    """What a service does: the code, its message and the rich details."""
+    status = to_grpc_status(detail)
+    await context.abort(status.code, status.details, status.trailing_metadata)
 
 
 def stamp(moment: datetime) -> Timestamp:
@@ -148,8 +60,14 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
 
     async def GetProduct(self, request: Any, context: Any) -> Any:
         self._record(context)
-        await context.abort(
-            grpc.StatusCode.NOT_FOUND, f"product {request.id} not found"
+        await refuse(
+            context,
+            ErrorDetail(
+                grpc.StatusCode.NOT_FOUND,
+                Reason.NOT_FOUND,
+                f"product {request.id} not found",
+                {"resource": "product", "id": request.id},
+            ),
         )
 
     async def UpdateProduct(self, request: Any, context: Any) -> Any:
@@ -160,9 +78,43 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
 
 
 class OrderServicer(order_pb2_grpc.OrderServiceServicer):
+    async def PlaceOrder(self, request: Any, context: Any) -> Any:
+        if not request.idempotency_key:
+            await refuse(
+                context,
+                ErrorDetail(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    Reason.INVALID_ARGUMENT,
+                    "bad input",
+                    violations=(FieldViolation("idempotency_key", "is required"),),
+                ),
+            )
+        item = request.items[0]
+        await refuse(
+            context,
+            ErrorDetail(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                Reason.OUT_OF_STOCK,
+                "not enough stock",
+                {
+                    "product_id": item.product_id,
+                    "requested": str(item.quantity),
+                    "available": "1",
+                },
+            ),
+        )
+
     async def GetOrder(self, request: Any, context: Any) -> Any:
         if request.owner_id != "u1":
-            await context.abort(grpc.StatusCode.NOT_FOUND, "order not found")
+            await refuse(
+                context,
+                ErrorDetail(
+                    grpc.StatusCode.NOT_FOUND,
+                    Reason.NOT_FOUND,
+                    "order not found",
+                    {"resource": "order", "id": request.id},
+                ),
+            )
         created = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
         return order_pb2.Order(
             id=request.id,
@@ -229,12 +181,35 @@ async def test_a_status_from_the_service_becomes_a_typed_error(
     address, _ = sidecar
     channel = clients.sidecar_channel(address)
     try:
-        with pytest.raises(clients.NotFound):
+        with pytest.raises(clients.NotFound) as caught:
             await clients.GrpcProductClient(channel, clients.Invocation("product")).get(
                 "p404"
             )
     finally:
         await channel.close()
+
+    assert (caught.value.resource, caught.value.id) == ("product", "p404")
+
+
+async def test_out_of_stock_facts_cross_the_wire(
+    sidecar: tuple[str, ProductServicer],
+) -> None:
+    address, _ = sidecar
+    channel = clients.sidecar_channel(address)
+    orders = clients.GrpcOrderClient(channel, clients.Invocation("order"))
+    try:
+        with pytest.raises(clients.OutOfStock) as caught:
+            await orders.place("u1", [clients.LineRequest("p1", 4)], "key-1")
+        with pytest.raises(clients.InvalidArgument) as invalid:
+            await orders.place("u1", [clients.LineRequest("p1", 4)], "")
+    finally:
+        await channel.close()
+
+    stock = caught.value
+    assert (stock.product_id, stock.requested, stock.available) == ("p1", 4, 1)
+    assert invalid.value.problems == [
+        clients.FieldProblem("idempotencyKey", "is required")
+    ]
 
 
 async def test_an_update_sends_only_the_fields_given(
