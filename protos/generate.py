@@ -21,8 +21,7 @@ from pathlib import Path
 import grpc_tools
 from grpc_tools import protoc
 
-from devmesh import pins
-from devmesh.paths import BIN
+from devmesh.bootstrap import protoc_gen_go_bin, protoc_gen_go_grpc_bin
 
 REPO = Path(__file__).resolve().parent.parent
 PROTOS = REPO / "protos"
@@ -46,13 +45,11 @@ def _plugin(name: str, path: Path, hint: str) -> str:
 def plugins() -> list[str]:
     venv_bin = Path(sys.prefix) / "bin"
     go_hint = "run `python3 -m devmesh.bootstrap` (protoc-gen-go, protoc-gen-go-grpc)"
-    go_go = BIN / f"protoc-gen-go-{pins.PROTOC_GEN_GO}"
-    go_grpc = BIN / f"protoc-gen-go-grpc-{pins.PROTOC_GEN_GO_GRPC}"
     return [
         _plugin("mypy", venv_bin / "protoc-gen-mypy", "mypy-protobuf, see uv.lock"),
         _plugin("mypy_grpc", venv_bin / "protoc-gen-mypy_grpc", "see uv.lock"),
-        _plugin("go", go_go, go_hint),
-        _plugin("go-grpc", go_grpc, go_hint),
+        _plugin("go", protoc_gen_go_bin(), go_hint),
+        _plugin("go-grpc", protoc_gen_go_grpc_bin(), go_hint),
     ]
 
 
