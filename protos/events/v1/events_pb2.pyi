@@ -3,15 +3,18 @@
 isort:skip_file
 Payloads of the events on the pub/sub broker. Each travels as the `data` of a
 CloudEvent, serialized with protobuf's JSON mapping (camelCase field names).
-The topic of each message is given in its comment.
+The topic of each payload is its `topic` option; `make lint` checks that the
+topics of common/topics.py and the payloads match one to one.
 """
 
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import descriptor_pb2 as _descriptor_pb2
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf.internal import extension_dict as _extension_dict
 from protos.common.v1 import money_pb2 as _money_pb2
 from protos.order.v1 import order_pb2 as _order_pb2
 import builtins as _builtins
@@ -44,7 +47,7 @@ Global___OrderNotificationKind: _TypeAlias = OrderNotificationKind  # noqa: Y015
 
 @_typing.final
 class UserCreated(_message.Message):
-    """Topic: user-created. Published by user, once per new user."""
+    """Published by user, once per new user."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -80,7 +83,7 @@ Global___UserCreated: _TypeAlias = UserCreated  # noqa: Y015
 
 @_typing.final
 class OrderCreated(_message.Message):
-    """Topic: order-created. Published by order in the same transaction as the order."""
+    """Published by order in the same transaction as the order."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -116,7 +119,7 @@ Global___OrderCreated: _TypeAlias = OrderCreated  # noqa: Y015
 
 @_typing.final
 class OrderStatusChanged(_message.Message):
-    """Topic: order-status-changed. Published by order on every status change."""
+    """Published by order on every status change."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -186,8 +189,8 @@ Global___Contact: _TypeAlias = Contact  # noqa: Y015
 
 @_typing.final
 class OrderNotification(_message.Message):
-    """Topic: order-notification. Published by user after enriching order events
-    with the buyer's contact data, so notification never calls user.
+    """Published by user after enriching order events with the buyer's contact
+    data, so notification never calls user.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -231,7 +234,7 @@ Global___OrderNotification: _TypeAlias = OrderNotification  # noqa: Y015
 
 @_typing.final
 class ProductUpdated(_message.Message):
-    """Topic: product-updated. Published by product when a product changes."""
+    """Published by product when a product changes."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -252,7 +255,7 @@ Global___ProductUpdated: _TypeAlias = ProductUpdated  # noqa: Y015
 
 @_typing.final
 class StockChanged(_message.Message):
-    """Topic: stock-changed. Published by product when stock is reserved or released."""
+    """Published by product when stock is reserved or released."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -273,3 +276,7 @@ class StockChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___StockChanged: _TypeAlias = StockChanged  # noqa: Y015
+
+TOPIC_FIELD_NUMBER: _builtins.int
+topic: _extension_dict._ExtensionFieldDescriptor[_descriptor_pb2.MessageOptions, _builtins.str]
+"""The pub/sub topic whose events carry this message as their payload."""

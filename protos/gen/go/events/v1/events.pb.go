@@ -6,7 +6,8 @@
 
 // Payloads of the events on the pub/sub broker. Each travels as the `data` of a
 // CloudEvent, serialized with protobuf's JSON mapping (camelCase field names).
-// The topic of each message is given in its comment.
+// The topic of each payload is its `topic` option; `make lint` checks that the
+// topics of common/topics.py and the payloads match one to one.
 
 package eventsv1
 
@@ -15,6 +16,7 @@ import (
 	v1 "daprshop/protos/gen/go/order/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	descriptorpb "google.golang.org/protobuf/types/descriptorpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -77,7 +79,7 @@ func (OrderNotificationKind) EnumDescriptor() ([]byte, []int) {
 	return file_protos_events_v1_events_proto_rawDescGZIP(), []int{0}
 }
 
-// Topic: user-created. Published by user, once per new user.
+// Published by user, once per new user.
 type UserCreated struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	UserId             string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
@@ -162,7 +164,7 @@ func (x *UserCreated) GetSmsNotifications() bool {
 	return false
 }
 
-// Topic: order-created. Published by order in the same transaction as the order.
+// Published by order in the same transaction as the order.
 type OrderCreated struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -239,7 +241,7 @@ func (x *OrderCreated) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
-// Topic: order-status-changed. Published by order on every status change.
+// Published by order on every status change.
 type OrderStatusChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -401,8 +403,8 @@ func (x *Contact) GetSmsEnabled() bool {
 	return false
 }
 
-// Topic: order-notification. Published by user after enriching order events
-// with the buyer's contact data, so notification never calls user.
+// Published by user after enriching order events with the buyer's contact
+// data, so notification never calls user.
 type OrderNotification struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Kind    OrderNotificationKind  `protobuf:"varint,1,opt,name=kind,proto3,enum=daprshop.events.v1.OrderNotificationKind" json:"kind,omitempty"`
@@ -496,7 +498,7 @@ func (x *OrderNotification) GetSourceEventId() string {
 	return ""
 }
 
-// Topic: product-updated. Published by product when a product changes.
+// Published by product when a product changes.
 type ProductUpdated struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -541,7 +543,7 @@ func (x *ProductUpdated) GetProductId() string {
 	return ""
 }
 
-// Topic: stock-changed. Published by product when stock is reserved or released.
+// Published by product when stock is reserved or released.
 type StockChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -594,25 +596,44 @@ func (x *StockChanged) GetStock() int64 {
 	return 0
 }
 
+var file_protos_events_v1_events_proto_extTypes = []protoimpl.ExtensionInfo{
+	{
+		ExtendedType:  (*descriptorpb.MessageOptions)(nil),
+		ExtensionType: (*string)(nil),
+		Field:         50001,
+		Name:          "daprshop.events.v1.topic",
+		Tag:           "bytes,50001,opt,name=topic",
+		Filename:      "protos/events/v1/events.proto",
+	},
+}
+
+// Extension fields to descriptorpb.MessageOptions.
+var (
+	// The pub/sub topic whose events carry this message as their payload.
+	//
+	// optional string topic = 50001;
+	E_Topic = &file_protos_events_v1_events_proto_extTypes[0]
+)
+
 var File_protos_events_v1_events_proto protoreflect.FileDescriptor
 
 const file_protos_events_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dprotos/events/v1/events.proto\x12\x12daprshop.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\x1a\x1bprotos/order/v1/order.proto\"\xc4\x01\n" +
+	"\x1dprotos/events/v1/events.proto\x12\x12daprshop.events.v1\x1a google/protobuf/descriptor.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\x1a\x1bprotos/order/v1/order.proto\"\xd6\x01\n" +
 	"\vUserCreated\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x14\n" +
 	"\x05phone\x18\x04 \x01(\tR\x05phone\x12/\n" +
 	"\x13email_notifications\x18\x05 \x01(\bR\x12emailNotifications\x12+\n" +
-	"\x11sms_notifications\x18\x06 \x01(\bR\x10smsNotifications\"\xe2\x01\n" +
+	"\x11sms_notifications\x18\x06 \x01(\bR\x10smsNotifications:\x10\x8a\xb5\x18\fuser-created\"\xf5\x01\n" +
 	"\fOrderCreated\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x122\n" +
 	"\x05items\x18\x03 \x03(\v2\x1c.daprshop.order.v1.OrderItemR\x05items\x12/\n" +
 	"\x05total\x18\x04 \x01(\v2\x19.daprshop.common.v1.MoneyR\x05total\x129\n" +
 	"\n" +
-	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x81\x02\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt:\x11\x8a\xb5\x18\rorder-created\"\x9b\x02\n" +
 	"\x12OrderStatusChanged\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12=\n" +
@@ -621,7 +642,7 @@ const file_protos_events_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"new_status\x18\x04 \x01(\x0e2\x1e.daprshop.order.v1.OrderStatusR\tnewStatus\x129\n" +
 	"\n" +
-	"changed_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tchangedAt\"\xa8\x01\n" +
+	"changed_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tchangedAt:\x18\x8a\xb5\x18\x14order-status-changed\"\xa8\x01\n" +
 	"\aContact\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
@@ -629,7 +650,7 @@ const file_protos_events_v1_events_proto_rawDesc = "" +
 	"\x05phone\x18\x04 \x01(\tR\x05phone\x12#\n" +
 	"\remail_enabled\x18\x05 \x01(\bR\femailEnabled\x12\x1f\n" +
 	"\vsms_enabled\x18\x06 \x01(\bR\n" +
-	"smsEnabled\"\xe9\x02\n" +
+	"smsEnabled\"\x81\x03\n" +
 	"\x11OrderNotification\x12=\n" +
 	"\x04kind\x18\x01 \x01(\x0e2).daprshop.events.v1.OrderNotificationKindR\x04kind\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x125\n" +
@@ -637,18 +658,19 @@ const file_protos_events_v1_events_proto_rawDesc = "" +
 	"\x06status\x18\x04 \x01(\x0e2\x1e.daprshop.order.v1.OrderStatusR\x06status\x122\n" +
 	"\x05items\x18\x05 \x03(\v2\x1c.daprshop.order.v1.OrderItemR\x05items\x12/\n" +
 	"\x05total\x18\x06 \x01(\v2\x19.daprshop.common.v1.MoneyR\x05total\x12&\n" +
-	"\x0fsource_event_id\x18\a \x01(\tR\rsourceEventId\"/\n" +
+	"\x0fsource_event_id\x18\a \x01(\tR\rsourceEventId:\x16\x8a\xb5\x18\x12order-notification\"D\n" +
 	"\x0eProductUpdated\x12\x1d\n" +
 	"\n" +
-	"product_id\x18\x01 \x01(\tR\tproductId\"C\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId:\x13\x8a\xb5\x18\x0fproduct-updated\"V\n" +
 	"\fStockChanged\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x14\n" +
-	"\x05stock\x18\x02 \x01(\x03R\x05stock*f\n" +
+	"\x05stock\x18\x02 \x01(\x03R\x05stock:\x11\x8a\xb5\x18\rstock-changed*f\n" +
 	"\x15OrderNotificationKind\x12'\n" +
 	"#ORDER_NOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fCONFIRMATION\x10\x01\x12\x12\n" +
-	"\x0eSTATUS_CHANGED\x10\x02B+Z)daprshop/protos/gen/go/events/v1;eventsv1b\x06proto3"
+	"\x0eSTATUS_CHANGED\x10\x02:7\n" +
+	"\x05topic\x12\x1f.google.protobuf.MessageOptions\x18ц\x03 \x01(\tR\x05topicB+Z)daprshop/protos/gen/go/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_protos_events_v1_events_proto_rawDescOnce sync.Once
@@ -665,18 +687,19 @@ func file_protos_events_v1_events_proto_rawDescGZIP() []byte {
 var file_protos_events_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_protos_events_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_protos_events_v1_events_proto_goTypes = []any{
-	(OrderNotificationKind)(0),    // 0: daprshop.events.v1.OrderNotificationKind
-	(*UserCreated)(nil),           // 1: daprshop.events.v1.UserCreated
-	(*OrderCreated)(nil),          // 2: daprshop.events.v1.OrderCreated
-	(*OrderStatusChanged)(nil),    // 3: daprshop.events.v1.OrderStatusChanged
-	(*Contact)(nil),               // 4: daprshop.events.v1.Contact
-	(*OrderNotification)(nil),     // 5: daprshop.events.v1.OrderNotification
-	(*ProductUpdated)(nil),        // 6: daprshop.events.v1.ProductUpdated
-	(*StockChanged)(nil),          // 7: daprshop.events.v1.StockChanged
-	(*v1.OrderItem)(nil),          // 8: daprshop.order.v1.OrderItem
-	(*v11.Money)(nil),             // 9: daprshop.common.v1.Money
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(v1.OrderStatus)(0),           // 11: daprshop.order.v1.OrderStatus
+	(OrderNotificationKind)(0),          // 0: daprshop.events.v1.OrderNotificationKind
+	(*UserCreated)(nil),                 // 1: daprshop.events.v1.UserCreated
+	(*OrderCreated)(nil),                // 2: daprshop.events.v1.OrderCreated
+	(*OrderStatusChanged)(nil),          // 3: daprshop.events.v1.OrderStatusChanged
+	(*Contact)(nil),                     // 4: daprshop.events.v1.Contact
+	(*OrderNotification)(nil),           // 5: daprshop.events.v1.OrderNotification
+	(*ProductUpdated)(nil),              // 6: daprshop.events.v1.ProductUpdated
+	(*StockChanged)(nil),                // 7: daprshop.events.v1.StockChanged
+	(*v1.OrderItem)(nil),                // 8: daprshop.order.v1.OrderItem
+	(*v11.Money)(nil),                   // 9: daprshop.common.v1.Money
+	(*timestamppb.Timestamp)(nil),       // 10: google.protobuf.Timestamp
+	(v1.OrderStatus)(0),                 // 11: daprshop.order.v1.OrderStatus
+	(*descriptorpb.MessageOptions)(nil), // 12: google.protobuf.MessageOptions
 }
 var file_protos_events_v1_events_proto_depIdxs = []int32{
 	8,  // 0: daprshop.events.v1.OrderCreated.items:type_name -> daprshop.order.v1.OrderItem
@@ -690,10 +713,11 @@ var file_protos_events_v1_events_proto_depIdxs = []int32{
 	11, // 8: daprshop.events.v1.OrderNotification.status:type_name -> daprshop.order.v1.OrderStatus
 	8,  // 9: daprshop.events.v1.OrderNotification.items:type_name -> daprshop.order.v1.OrderItem
 	9,  // 10: daprshop.events.v1.OrderNotification.total:type_name -> daprshop.common.v1.Money
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
+	12, // 11: daprshop.events.v1.topic:extendee -> google.protobuf.MessageOptions
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	11, // [11:12] is the sub-list for extension extendee
 	0,  // [0:11] is the sub-list for field type_name
 }
 
@@ -709,13 +733,14 @@ func file_protos_events_v1_events_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_protos_events_v1_events_proto_rawDesc), len(file_protos_events_v1_events_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   7,
-			NumExtensions: 0,
+			NumExtensions: 1,
 			NumServices:   0,
 		},
 		GoTypes:           file_protos_events_v1_events_proto_goTypes,
 		DependencyIndexes: file_protos_events_v1_events_proto_depIdxs,
 		EnumInfos:         file_protos_events_v1_events_proto_enumTypes,
 		MessageInfos:      file_protos_events_v1_events_proto_msgTypes,
+		ExtensionInfos:    file_protos_events_v1_events_proto_extTypes,
 	}.Build()
 	File_protos_events_v1_events_proto = out.File
 	file_protos_events_v1_events_proto_goTypes = nil
