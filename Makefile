@@ -43,6 +43,8 @@ lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf l
 	$(PY) -m mypy gateway services common devmesh $(wildcard protos/*.py)
 	$(PY) -m protos.generate --check
 	$(PY) -m protos.contracts
+	cd protos/gen/go && go build ./...
+	cd tests/polyglot && test -z "$$(gofmt -l .)" && go vet ./...
 
 lint-tools:             ## what lint needs: the venv, buf, the Go stub generators
 	python3 -m devmesh.bootstrap --only python,buf,protoc-gen-go
