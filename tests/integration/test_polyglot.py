@@ -1,9 +1,10 @@
 """A Go app reads a product through its own sidecar, as any non-Python client would.
 
 tests/polyglot is built with the Go stubs of protos/ (Go's build cache makes a
-rebuild take about a second) and run beside a daprd of its own: app id
-`polyglot`, no app port, same Configuration (name resolution) and resources as
-the shop's sidecars. Its call reaches the product service by gRPC proxying
+rebuild take about a second) and run beside a daprd of its own: the shop's
+sidecar command line with app id `polyglot`, its own ports and no app channel,
+so the Configuration (name resolution), resources and any security flags are
+the shop's. Its call reaches the product service by gRPC proxying
 (`dapr-app-id: product`).
 """
 
@@ -23,8 +24,7 @@ from typing import Any
 
 import pytest
 
-from devmesh import bootstrap
-from devmesh.launcher import LOOPBACK, render_dapr_config
+from devmesh.launcher import LOOPBACK, daprd_argv
 from devmesh.paths import REPO
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -38,6 +38,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((LOOPBACK, 0))
         return int(sock.getsockname()[1])
+
+
+def polyglot_argv(profile: str, ports: dict[str, int]) -> list[str]:
+    """Product's daprd command line, turned into the polyglot app's."""
+    base = daprd_argv(profile, "product")
+    override = {"--app-id": "polyglot", **{f"--{k}": str(v) for k, v in ports.items()}}
+    drop = {"--app-port", "--app-protocol", "--app-channel-address"}
+    argv, rest, applied = [base[0]], iter(base[1:]), set()
+    for token in rest:
+        if token in drop:
+            next(rest)
+        elif token in override:
+            argv += [token, override[token]]
+            applied.add(token)
+            next(rest)
+        else:
+            argv.append(token)
+    assert applied == set(override), f"daprd flags changed: {base}"
+    return argv
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -65,22 +84,13 @@ def polyglot_sidecar(
     """The polyglot app's own daprd; yields its gRPC address."""
     http, grpc_port = free_port(), free_port()
     log = tmp_path_factory.mktemp("polyglot") / "daprd.log"
-    argv = [
-        str(bootstrap.daprd_bin()),
-        *("--app-id", "polyglot"),
-        *("--dapr-listen-addresses", LOOPBACK),
-        *("--dapr-http-port", str(http)),
-        *("--dapr-grpc-port", str(grpc_port)),
-        *("--dapr-internal-grpc-port", str(free_port())),
-        *("--dapr-internal-grpc-listen-address", LOOPBACK),
-        *("--metrics-port", str(free_port())),
-        *("--metrics-listen-address", LOOPBACK),
-        *("--resources-path", str(REPO / "components" / profile)),
-        *("--resources-path", str(REPO / "dapr" / "resiliency")),
-        *("--config", str(render_dapr_config(profile, "config.yaml"))),
-        *("--placement-host-address", "", "--scheduler-host-address", ""),
-        *("--log-level", "warn"),
-    ]
+    ports = {
+        "dapr-http-port": http,
+        "dapr-grpc-port": grpc_port,
+        "dapr-internal-grpc-port": free_port(),
+        "metrics-port": free_port(),
+    }
+    argv = polyglot_argv(profile, ports)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             argv, env={**os.environ, **shared_env}, stdout=out, stderr=out
