@@ -10,7 +10,7 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt lint protos schema seed bench clean-data
+        test-tilt lint lint-tools protos schema seed bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -28,7 +28,7 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier: unit, integration + e2e (full), lite, tilt ci
+test: bootstrap lint    ## lint, then every tier: unit, integration + e2e (full), lite, tilt ci
 	$(PYTEST) tests/unit
 	$(PYTEST) tests/integration tests/e2e -m "not tilt"
 	TEST_PROFILE=lite $(PYTEST) tests/integration -m lite
@@ -37,11 +37,19 @@ test: bootstrap         ## every tier: unit, integration + e2e (full), lite, til
 test-unit: bootstrap
 	$(PYTEST) tests/unit
 
-lint:
+lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy gateway services common devmesh $(wildcard protos/*.py)
 	$(PY) -m protos.generate --check
+	$(PY) -m protos.contracts
+	cd protos/gen/go && go build ./...
+	cd tests/polyglot && test -z "$$(gofmt -l .)" && go vet ./...
 
-protos:                 ## regenerate the Python stubs beside the .proto files
+lint-tools:             ## what lint needs: the venv, buf, the Go stub generators
+	python3 -m devmesh.bootstrap --only python,buf,protoc-gen-go
+
+protos: lint-tools      ## regenerate the stubs (Python beside the .proto files, Go in protos/gen/go)
 	$(PY) -m protos.generate
 
 schema:                 ## export the GraphQL SDL to gateway/schema.graphql

@@ -35,7 +35,8 @@ def token_matches(expected: str | None, presented: str | None) -> bool:
     )
 
 
-class AppTokenInterceptor(grpc.ServerInterceptor):
+# grpc ships no type stubs here, so its base class is Any to mypy.
+class AppTokenInterceptor(grpc.ServerInterceptor):  # type: ignore[misc, unused-ignore]
     """Refuses calls without the sidecar's token; records the trace id."""
 
     def __init__(self, expected: str | None) -> None:

@@ -12,7 +12,7 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -49,7 +49,7 @@ def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTT
             else:
                 self._send(404, {"error": "not found"})
 
-        def _send(self, code: int, body: dict[str, object]) -> None:
+        def _send(self, code: int, body: Mapping[str, object]) -> None:
             raw = json.dumps(body).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")

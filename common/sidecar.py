@@ -76,7 +76,8 @@ class EventLedger:
                 state_metadata={"ttlInSeconds": str(ttl_seconds or self._ttl)},
             )
         except DaprGrpcError as err:
-            if "failed to set key" in str(err) or err.code() == grpc.StatusCode.ABORTED:
+            code = err.code()  # type: ignore[no-untyped-call]  # dapr: unannotated
+            if "failed to set key" in str(err) or code == grpc.StatusCode.ABORTED:
                 raise AlreadyClaimed(key) from err
             raise
 

@@ -22,32 +22,46 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from protos.common.v1 import money_pb2 as protos_dot_common_dot_v1_dot_money__pb2
 from protos.order.v1 import order_pb2 as protos_dot_order_dot_v1_dot_order__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/events/v1/events.proto\x12\x12\x64\x61prshop.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\x1a\x1bprotos/order/v1/order.proto\"\x82\x01\n\x0bUserCreated\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x1b\n\x13\x65mail_notifications\x18\x05 \x01(\x08\x12\x19\n\x11sms_notifications\x18\x06 \x01(\x08\"\xb8\x01\n\x0cOrderCreated\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12+\n\x05items\x18\x03 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x04 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcf\x01\n\x12OrderStatusChanged\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x32\n\nold_status\x18\x03 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12\x32\n\nnew_status\x18\x04 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"r\n\x07\x43ontact\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x15\n\remail_enabled\x18\x05 \x01(\x08\x12\x13\n\x0bsms_enabled\x18\x06 \x01(\x08\"\xac\x02\n\x11OrderNotification\x12\x37\n\x04kind\x18\x01 \x01(\x0e\x32).daprshop.events.v1.OrderNotificationKind\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12,\n\x07\x63ontact\x18\x03 \x01(\x0b\x32\x1b.daprshop.events.v1.Contact\x12.\n\x06status\x18\x04 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12+\n\x05items\x18\x05 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x06 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12\x17\n\x0fsource_event_id\x18\x07 \x01(\t\"$\n\x0eProductUpdated\x12\x12\n\nproduct_id\x18\x01 \x01(\t\"1\n\x0cStockChanged\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\r\n\x05stock\x18\x02 \x01(\x03*f\n\x15OrderNotificationKind\x12\'\n#ORDER_NOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43ONFIRMATION\x10\x01\x12\x12\n\x0eSTATUS_CHANGED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/events/v1/events.proto\x12\x12\x64\x61prshop.events.v1\x1a google/protobuf/descriptor.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\x1a\x1bprotos/order/v1/order.proto\"\x94\x01\n\x0bUserCreated\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x1b\n\x13\x65mail_notifications\x18\x05 \x01(\x08\x12\x19\n\x11sms_notifications\x18\x06 \x01(\x08:\x10\x8a\xb5\x18\x0cuser-created\"\xcb\x01\n\x0cOrderCreated\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12+\n\x05items\x18\x03 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x04 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x11\x8a\xb5\x18\rorder-created\"\xe9\x01\n\x12OrderStatusChanged\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x32\n\nold_status\x18\x03 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12\x32\n\nnew_status\x18\x04 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x18\x8a\xb5\x18\x14order-status-changed\"r\n\x07\x43ontact\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x15\n\remail_enabled\x18\x05 \x01(\x08\x12\x13\n\x0bsms_enabled\x18\x06 \x01(\x08\"\xc4\x02\n\x11OrderNotification\x12\x37\n\x04kind\x18\x01 \x01(\x0e\x32).daprshop.events.v1.OrderNotificationKind\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12,\n\x07\x63ontact\x18\x03 \x01(\x0b\x32\x1b.daprshop.events.v1.Contact\x12.\n\x06status\x18\x04 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12+\n\x05items\x18\x05 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x06 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12\x17\n\x0fsource_event_id\x18\x07 \x01(\t:\x16\x8a\xb5\x18\x12order-notification\"9\n\x0eProductUpdated\x12\x12\n\nproduct_id\x18\x01 \x01(\t:\x13\x8a\xb5\x18\x0fproduct-updated\"D\n\x0cStockChanged\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\r\n\x05stock\x18\x02 \x01(\x03:\x11\x8a\xb5\x18\rstock-changed*f\n\x15OrderNotificationKind\x12\'\n#ORDER_NOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43ONFIRMATION\x10\x01\x12\x12\n\x0eSTATUS_CHANGED\x10\x02:0\n\x05topic\x12\x1f.google.protobuf.MessageOptions\x18\xd1\x86\x03 \x01(\tB+Z)daprshop/protos/gen/go/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.events.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_ORDERNOTIFICATIONKIND']._serialized_start=1183
-  _globals['_ORDERNOTIFICATIONKIND']._serialized_end=1285
-  _globals['_USERCREATED']._serialized_start=146
-  _globals['_USERCREATED']._serialized_end=276
-  _globals['_ORDERCREATED']._serialized_start=279
-  _globals['_ORDERCREATED']._serialized_end=463
-  _globals['_ORDERSTATUSCHANGED']._serialized_start=466
-  _globals['_ORDERSTATUSCHANGED']._serialized_end=673
-  _globals['_CONTACT']._serialized_start=675
-  _globals['_CONTACT']._serialized_end=789
-  _globals['_ORDERNOTIFICATION']._serialized_start=792
-  _globals['_ORDERNOTIFICATION']._serialized_end=1092
-  _globals['_PRODUCTUPDATED']._serialized_start=1094
-  _globals['_PRODUCTUPDATED']._serialized_end=1130
-  _globals['_STOCKCHANGED']._serialized_start=1132
-  _globals['_STOCKCHANGED']._serialized_end=1181
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'Z)daprshop/protos/gen/go/events/v1;eventsv1'
+  _globals['_USERCREATED']._loaded_options = None
+  _globals['_USERCREATED']._serialized_options = b'\212\265\030\014user-created'
+  _globals['_ORDERCREATED']._loaded_options = None
+  _globals['_ORDERCREATED']._serialized_options = b'\212\265\030\rorder-created'
+  _globals['_ORDERSTATUSCHANGED']._loaded_options = None
+  _globals['_ORDERSTATUSCHANGED']._serialized_options = b'\212\265\030\024order-status-changed'
+  _globals['_ORDERNOTIFICATION']._loaded_options = None
+  _globals['_ORDERNOTIFICATION']._serialized_options = b'\212\265\030\022order-notification'
+  _globals['_PRODUCTUPDATED']._loaded_options = None
+  _globals['_PRODUCTUPDATED']._serialized_options = b'\212\265\030\017product-updated'
+  _globals['_STOCKCHANGED']._loaded_options = None
+  _globals['_STOCKCHANGED']._serialized_options = b'\212\265\030\rstock-changed'
+  _globals['_ORDERNOTIFICATIONKIND']._serialized_start=1344
+  _globals['_ORDERNOTIFICATIONKIND']._serialized_end=1446
+  _globals['_USERCREATED']._serialized_start=180
+  _globals['_USERCREATED']._serialized_end=328
+  _globals['_ORDERCREATED']._serialized_start=331
+  _globals['_ORDERCREATED']._serialized_end=534
+  _globals['_ORDERSTATUSCHANGED']._serialized_start=537
+  _globals['_ORDERSTATUSCHANGED']._serialized_end=770
+  _globals['_CONTACT']._serialized_start=772
+  _globals['_CONTACT']._serialized_end=886
+  _globals['_ORDERNOTIFICATION']._serialized_start=889
+  _globals['_ORDERNOTIFICATION']._serialized_end=1213
+  _globals['_PRODUCTUPDATED']._serialized_start=1215
+  _globals['_PRODUCTUPDATED']._serialized_end=1272
+  _globals['_STOCKCHANGED']._serialized_start=1274
+  _globals['_STOCKCHANGED']._serialized_end=1342
 # @@protoc_insertion_point(module_scope)
