@@ -27,7 +27,7 @@ class OrderClient(Protocol):
 
 class GrpcOrderClient:
     def __init__(self, channel: grpc.aio.Channel, invocation: Invocation) -> None:
-        self._stub = order_pb2_grpc.OrderServiceStub(channel)  # type: ignore[no-untyped-call]
+        self._stub = order_pb2_grpc.OrderServiceStub(channel)
         self._call = invocation
 
     async def place(
@@ -66,7 +66,9 @@ class GrpcOrderClient:
         )
 
     async def update_status(self, order_id: str, status: OrderStatus) -> Order:
-        request = order_pb2.UpdateOrderStatusRequest(id=order_id, status=status.name)
+        request = order_pb2.UpdateOrderStatusRequest(
+            id=order_id, status=order_pb2.OrderStatus.Value(status.name)
+        )
         response = await self._call.call(self._stub.UpdateOrderStatus, request)
         return convert.order(response)
 

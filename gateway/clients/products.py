@@ -31,7 +31,7 @@ class ProductClient(Protocol):
 
 class GrpcProductClient:
     def __init__(self, channel: grpc.aio.Channel, invocation: Invocation) -> None:
-        self._stub = product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call]
+        self._stub = product_pb2_grpc.ProductServiceStub(channel)
         self._call = invocation
 
     async def get(self, product_id: str) -> Product:

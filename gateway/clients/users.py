@@ -22,7 +22,7 @@ class UserClient(Protocol):
 
 class GrpcUserClient:
     def __init__(self, channel: grpc.aio.Channel, invocation: Invocation) -> None:
-        self._stub = user_pb2_grpc.UserServiceStub(channel)  # type: ignore[no-untyped-call]
+        self._stub = user_pb2_grpc.UserServiceStub(channel)
         self._call = invocation
 
     async def get_or_create(self, subject: str, email: str, name: str) -> User:

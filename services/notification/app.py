@@ -77,7 +77,7 @@ def build(settings: NotificationSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = NotificationSettings()  # type: ignore[call-arg]  # ports from env
+    settings = NotificationSettings()
     runtime.setup_logging(settings)
     assembly = build(settings)
     for start in assembly.start:

@@ -43,7 +43,7 @@ def build(settings: OrderSettings) -> Assembly:
     relay = OutboxRelay(db, sidecar.DaprPublisher(dapr, settings.pubsub_name))
     channel = sidecar.invocation_channel(settings)
     products = ProductClient(
-        product_pb2_grpc.ProductServiceStub(channel),  # type: ignore[no-untyped-call]
+        product_pb2_grpc.ProductServiceStub(channel),
         sidecar.invocation_metadata(settings, settings.product_app_id),
         timeout=settings.call_timeout,
     )
@@ -65,7 +65,7 @@ def build(settings: OrderSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = OrderSettings()  # type: ignore[call-arg]  # ports come from env
+    settings = OrderSettings()
     runtime.setup_logging(settings)
     assembly = build(settings)
     for start in assembly.start:

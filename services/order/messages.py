@@ -53,7 +53,7 @@ def order_to_proto(order: Order) -> order_pb2.Order:
     return order_pb2.Order(
         id=order.id,
         user_id=order.user_id,
-        status=order.status.name,  # the proto enum has the same names
+        status=order_pb2.OrderStatus.Value(order.status.name),  # same names
         items=[line_to_proto(line) for line in order.lines],
         total=money_to_proto(order.total),
         created_at=timestamp(order.created_at),
@@ -75,7 +75,7 @@ def order_status_changed(change: StatusChange) -> events_pb2.OrderStatusChanged:
     return events_pb2.OrderStatusChanged(
         order_id=change.after.id,
         user_id=change.after.user_id,
-        old_status=change.before.status.name,
-        new_status=change.after.status.name,
+        old_status=order_pb2.OrderStatus.Value(change.before.status.name),
+        new_status=order_pb2.OrderStatus.Value(change.after.status.name),
         changed_at=timestamp(change.after.updated_at),
     )

@@ -59,7 +59,7 @@ def build(settings: ProductSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = ProductSettings()  # type: ignore[call-arg]  # ports come from env
+    settings = ProductSettings()
     runtime.setup_logging(settings)
     assembly = build(settings)
     for start in assembly.start:

@@ -60,7 +60,7 @@ def build(settings: UserSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = UserSettings()  # type: ignore[call-arg]  # ports come from env
+    settings = UserSettings()
     runtime.setup_logging(settings)
     assembly = build(settings)
     for start in assembly.start:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -44,7 +44,9 @@ def user_to_proto(user: User) -> user_pb2.User:
 
 
 def changes_from_proto(request: user_pb2.UpdateUserRequest) -> UserChanges:
-    def optional(name: str) -> Any:
+    Optional = Literal["name", "phone", "email_notifications", "sms_notifications"]
+
+    def optional(name: Optional) -> Any:
         return getattr(request, name) if request.HasField(name) else None
 
     return UserChanges(

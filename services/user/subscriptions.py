@@ -38,7 +38,7 @@ def line_from_proto(item: order_pb2.OrderItem) -> NoticeLine:
 
 def status_name(value: int) -> str:
     try:
-        return order_pb2.OrderStatus.Name(value)
+        return order_pb2.OrderStatus.Name(order_pb2.OrderStatus.ValueType(value))
     except ValueError:
         raise events.PoisonEvent(f"unknown order status {value}") from None
 

@@ -44,7 +44,7 @@ def notification_to_proto(
         kind=KINDS[notice.kind],
         order_id=notice.order_id,
         contact=contact_to_proto(contact),
-        status=notice.status,  # the enum value's name
+        status=order_pb2.OrderStatus.Value(notice.status),
         items=[
             order_pb2.OrderItem(
                 product_id=line.product_id,
