@@ -1,7 +1,7 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
 One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-tilt, graphiql, ghz, vegeta), each with its `PART` (ready check and install
+sentry, tilt, graphiql, ghz, vegeta), each with its `PART` (ready check and install
 step); `driver` holds the table, the progress output and the command line;
 `shared` the helpers (logged commands, Go modules, Maven jars).
 
@@ -19,6 +19,7 @@ from devmesh.bootstrap import (
     kafka,
     mailpit,
     oidc,
+    sentry,
     tilt,
     vegeta,
 )
@@ -26,6 +27,7 @@ from devmesh.bootstrap import (
 daprd_bin = daprd.binary
 ferretdb_bin = ferretdb.binary
 mailpit_bin = mailpit.binary
+sentry_bin = sentry.binary
 tilt_bin = tilt.binary
 ghz_bin = ghz.binary
 vegeta_bin = vegeta.binary
@@ -41,6 +43,7 @@ __all__ = [
     "kafka_libs",
     "mailpit_bin",
     "oidc_libs",
+    "sentry_bin",
     "tilt_bin",
     "vegeta_bin",
 ]

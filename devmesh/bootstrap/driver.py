@@ -27,6 +27,7 @@ from devmesh.bootstrap import (
     mailpit,
     oidc,
     python_env,
+    sentry,
     tilt,
     vegeta,
 )
@@ -42,6 +43,7 @@ PARTS: tuple[Part, ...] = (
     ferretdb.PART,
     mailpit.PART,
     daprd.PART,
+    sentry.PART,
     tilt.PART,
     graphiql.PART,
     ghz.PART,
