@@ -5,7 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
-python -m devmesh rotate-ca     forget the mesh's CA and Sentry token key (new next start)
+python -m devmesh rotate-ca     forget the CA and Sentry's token key (new at next start)
 """
 
 from __future__ import annotations
