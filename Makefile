@@ -10,7 +10,7 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security lint lint-tools protos schema seed bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -28,14 +28,17 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e (full), lite, tilt ci
+test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
 	$(PYTEST) tests/unit
-	$(PYTEST) tests/integration tests/e2e -m "not tilt"
-	TEST_PROFILE=lite $(PYTEST) tests/integration -m lite
+	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
+	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
 	$(PYTEST) tests/e2e -m tilt
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
+
+test-security: bootstrap ## the zero-trust proofs alone (full profile)
+	$(PYTEST) tests/security
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .

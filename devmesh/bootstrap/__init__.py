@@ -1,9 +1,10 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
 One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-tilt, graphiql, buf, protoc_gen_go, ghz, vegeta), each with its `PART` (ready
-check and install step); `driver` holds the table, the progress output and
-the command line; `shared` the helpers (logged commands, Go modules, Maven jars).
+sentry, tilt, graphiql, buf, protoc_gen_go, ghz, vegeta), each with its `PART`
+(ready check and install step); `driver` holds the table, the progress output
+and the command line; `shared` the helpers (logged commands, Go modules, Maven
+jars).
 
 The functions below are where the launcher, the tests and the bench find the
 installed programs.
@@ -21,6 +22,7 @@ from devmesh.bootstrap import (
     mailpit,
     oidc,
     protoc_gen_go,
+    sentry,
     tilt,
     vegeta,
 )
@@ -29,6 +31,7 @@ buf_bin = buf.binary
 daprd_bin = daprd.binary
 ferretdb_bin = ferretdb.binary
 mailpit_bin = mailpit.binary
+sentry_bin = sentry.binary
 tilt_bin = tilt.binary
 ghz_bin = ghz.binary
 vegeta_bin = vegeta.binary
@@ -49,6 +52,7 @@ __all__ = [
     "oidc_libs",
     "protoc_gen_go_bin",
     "protoc_gen_go_grpc_bin",
+    "sentry_bin",
     "tilt_bin",
     "vegeta_bin",
 ]

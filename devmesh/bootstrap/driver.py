@@ -29,6 +29,7 @@ from devmesh.bootstrap import (
     oidc,
     protoc_gen_go,
     python_env,
+    sentry,
     tilt,
     vegeta,
 )
@@ -44,6 +45,7 @@ PARTS: tuple[Part, ...] = (
     ferretdb.PART,
     mailpit.PART,
     daprd.PART,
+    sentry.PART,
     tilt.PART,
     graphiql.PART,
     buf.PART,

@@ -64,10 +64,16 @@ def go_build(
     package: str,
     ldflags: str = "",
     tags: str = "",
+    overlay: Path | None = None,
     **env: str,
 ) -> None:
-    """`go build` one command of a downloaded module, stripped and trimmed."""
+    """`go build` one command of a downloaded module, stripped and trimmed.
+
+    `overlay` is a `go build -overlay` file: source files replaced for this
+    build only, the module's own files left as they are.
+    """
     argv = ["go", "build", "-mod=mod", *(["-tags", tags] if tags else [])]
+    argv += [f"-overlay={overlay}"] if overlay else []
     argv += ["-trimpath", "-ldflags", f"-s -w {ldflags}".strip()]
     sh(part, [*argv, "-o", str(out), package], cwd=src, **{**go_env(), **env})
 

@@ -7,7 +7,8 @@ test fixture (`devmesh.mesh.Mesh`) runs exactly the same command.
 
 Modules by job: `spec` (the Proc record, profiles), `infra` and `kafka` (the
 infrastructure's command lines), `apps` (app command lines), `sidecar` (daprd's),
-`env` (environment and tokens), `dapr_config` (rendered Configurations),
+`sentry` (the certificate authority), `env` (environment and tokens),
+`dapr_config` (rendered Configurations, with devmesh/access.py's policies),
 `supervise` (running one resource), `leftovers` (`down`).
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from devmesh.launcher.dapr_config import render_dapr_config
 from devmesh.launcher.env import shared_env
 from devmesh.launcher.leftovers import kill_leftovers
-from devmesh.launcher.sidecar import daprd_argv
+from devmesh.launcher.sidecar import daprd_argv, sidecar_env
 from devmesh.launcher.spec import LOOPBACK, PROFILES, Proc, profile
 from devmesh.launcher.supervise import run, specs
 
@@ -30,5 +31,6 @@ __all__ = [
     "render_dapr_config",
     "run",
     "shared_env",
+    "sidecar_env",
     "specs",
 ]

@@ -9,11 +9,11 @@ from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.ports import APP_NAMES, load
 
 APP_DEPS = {
-    "user": ("mariadb", "redis"),
-    "product": ("ferretdb", "redis"),
-    "order": ("mariadb", "redis", "product"),
-    "notification": ("mailpit", "redis"),
-    "gateway": ("redis", "oidc", "user", "product", "order"),
+    "user": ("sentry", "mariadb", "redis"),
+    "product": ("sentry", "ferretdb", "redis"),
+    "order": ("sentry", "mariadb", "redis", "product"),
+    "notification": ("sentry", "mailpit", "redis"),
+    "gateway": ("sentry", "redis", "oidc", "user", "product", "order"),
 }
 
 

@@ -1,10 +1,16 @@
-"""Each sidecar's Configuration, rendered from dapr/*.yaml into the run folder."""
+"""Each sidecar's Configuration, rendered into the run folder from dapr/*.yaml
+and the access table (devmesh/access.py)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+from common import components
+from devmesh import access
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
@@ -38,4 +44,62 @@ def render_dapr_config(prof: str, name: str) -> Path:
     )
     out = run / name
     out.write_text(text)
+    return out
+
+
+def _access_control(app: str) -> dict[str, Any]:
+    """Deny every caller, then allow each listed caller its listed methods."""
+    policies = [
+        {
+            "appId": caller,
+            "defaultAction": "deny",
+            "trustDomain": access.TRUST_DOMAIN,
+            "namespace": access.NAMESPACE,
+            "operations": [
+                {"name": method, "httpVerb": ["*"], "action": "allow"}
+                for method in methods
+            ],
+        }
+        for caller, methods in access.callers_of(app).items()
+    ]
+    return {
+        "defaultAction": "deny",
+        "trustDomain": access.TRUST_DOMAIN,
+        "policies": policies,
+    }
+
+
+def _api_allowed(app: str) -> list[dict[str, str]]:
+    """The building blocks the app uses, over both of its sidecar's APIs."""
+    return [
+        {"name": name, "version": version, "protocol": protocol}
+        for name in access.APIS[app]
+        for protocol, version in (("http", "v1.0"), ("grpc", "v1"))
+    ]
+
+
+def _secret_scopes(app: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "storeName": components.SECRETS,
+            "defaultAccess": "deny",
+            "allowedSecrets": list(access.SECRETS[app]),
+        }
+    ]
+
+
+def render_app_config(prof: str, app: str) -> Path:
+    """One sidecar's Configuration: the base (dapr/config.yaml, or the
+    gateway's) plus its access control, API allow-list and secret scopes."""
+    base = "gateway-config.yaml" if app == "gateway" else "config.yaml"
+    doc = yaml.safe_load(render_dapr_config(prof, base).read_text())
+    doc["metadata"]["name"] = f"{doc['metadata']['name']}-{app}"
+    doc["spec"]["accessControl"] = _access_control(app)
+    doc["spec"]["api"] = {"allowed": _api_allowed(app)}
+    doc["spec"]["secrets"] = {"scopes": _secret_scopes(app)}
+    out = run_dir(prof) / f"config.{app}.yaml"
+    out.write_text(
+        "# Rendered by devmesh/launcher/dapr_config.py from devmesh/access.py\n"
+        + yaml.safe_dump(doc, sort_keys=False)
+    )
     return out

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 
-from devmesh import bootstrap
+from devmesh import bootstrap, trust
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import run_dir
 from devmesh.ports import load
 
 
-def _tokens(run: Path) -> tuple[str, str]:
-    """Per-run API tokens: app->sidecar (DAPR_API_TOKEN), sidecar->app."""
-    path = run / "tokens"
-    if not path.exists():
-        path.write_text(f"{secrets.token_urlsafe(24)}\n{secrets.token_urlsafe(24)}\n")
-        path.chmod(0o600)
-    dapr_token, app_token = path.read_text().split()
-    return dapr_token, app_token
-
-
 def shared_env(prof: str) -> dict[str, str]:
-    """Environment every app and sidecar gets: where the infrastructure is."""
+    """Environment every app and sidecar gets: where the infrastructure is.
+    No secret: the API tokens are per app (`app_env`)."""
     p = load()
     run = run_dir(prof)
-    dapr_token, app_token = _tokens(run)
     return {
         "PROFILE": prof,
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "dev"),
-        "DAPR_API_TOKEN": dapr_token,
-        "APP_API_TOKEN": app_token,
         "KAFKA_BROKERS": f"{LOOPBACK}:{p.kafka}",
         "REDIS_HOST": f"{LOOPBACK}:{p.redis}",
         "REDIS_URL": f"redis://{LOOPBACK}:{p.redis}/0",
@@ -52,10 +38,14 @@ def shared_env(prof: str) -> dict[str, str]:
 
 
 def app_env(prof: str, app: str) -> dict[str, str]:
-    """What one app (and its sidecar, which inherits it) runs with."""
+    """What one app (and its sidecar, which inherits it) runs with, with the
+    app's own pair of API tokens (made once per machine, see devmesh/trust.py)."""
     ports = load().apps[app]
+    tokens = trust.api_tokens()[app]
     return {
         **shared_env(prof),
+        "DAPR_API_TOKEN": tokens.dapr,
+        "APP_API_TOKEN": tokens.app,
         "GRAPHIQL_ASSETS": str(bootstrap.graphiql_dir()),
         "APP_ID": app,
         "APP_PORT": str(ports.app),

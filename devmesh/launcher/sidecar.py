@@ -1,19 +1,26 @@
-"""The daprd command line of each app's sidecar."""
+"""The daprd command line and environment of each app's sidecar.
+
+Every sidecar talks to the others over mTLS: its workload certificate comes
+from Sentry (on loopback), which signs it only for the app id its JWT names;
+DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
+flag for it).
+"""
 
 from __future__ import annotations
 
 import os
 
-from devmesh import bootstrap
-from devmesh.launcher.dapr_config import render_dapr_config
+from devmesh import bootstrap, trust
+from devmesh.launcher.dapr_config import render_app_config
+from devmesh.launcher.env import app_env
 from devmesh.launcher.spec import LOOPBACK
-from devmesh.paths import REPO
+from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
 
 
 def daprd_argv(prof: str, app: str) -> list[str]:
-    ports = load().apps[app]
-    config = "gateway-config.yaml" if app == "gateway" else "config.yaml"
+    p = load()
+    ports = p.apps[app]
     return [
         str(bootstrap.daprd_bin()),
         "--app-id",
@@ -43,7 +50,10 @@ def daprd_argv(prof: str, app: str) -> list[str]:
         "--resources-path",
         str(REPO / "dapr" / "resiliency"),
         "--config",
-        str(render_dapr_config(prof, config)),
+        str(render_app_config(prof, app)),
+        "--enable-mtls",
+        "--sentry-address",
+        f"{LOOPBACK}:{p.sentry}",
         "--placement-host-address",
         "",
         "--scheduler-host-address",
@@ -53,3 +63,15 @@ def daprd_argv(prof: str, app: str) -> list[str]:
         "--dapr-graceful-shutdown-seconds",
         "5",
     ]
+
+
+def sidecar_env(prof: str, app: str) -> dict[str, str]:
+    """The app's environment plus what only its sidecar gets: the trust anchor
+    and the file holding its freshly minted Sentry token."""
+    tokens = run_dir(prof) / "sentry-tokens"
+    return {
+        **app_env(prof, app),
+        "DAPR_HOST_IP": LOOPBACK,
+        "DAPR_TRUST_ANCHORS": trust.trust_anchors(),
+        "DAPR_SENTRY_TOKEN_FILE": str(trust.write_sentry_token(app, tokens)),
+    }

@@ -57,12 +57,25 @@ def test_every_dependency_is_a_resource() -> None:
 
 
 def test_gateway_sidecar_gets_the_pipeline_configuration() -> None:
-    assert _flag(launcher.daprd_argv("full", "gateway"), "--config").endswith(
-        "gateway-config.yaml"
-    )
-    assert _flag(launcher.daprd_argv("full", "user"), "--config").endswith(
-        "/config.yaml"
-    )
+    def pipeline(app: str) -> object:
+        path = _flag(launcher.daprd_argv("full", app), "--config")
+        return yaml.safe_load(open(path).read())["spec"].get("httpPipeline")
+
+    assert pipeline("gateway") == {
+        "handlers": [{"name": "ratelimit", "type": "middleware.http.ratelimit"}]
+    }
+    assert pipeline("user") is None
+
+
+def test_every_sidecar_uses_mtls_through_the_local_sentry() -> None:
+    sentry = launcher.specs("full")["sentry"]
+    for app in APP_NAMES:
+        argv = launcher.daprd_argv("full", app)
+        assert "--enable-mtls" in argv
+        assert _flag(argv, "--sentry-address") == f"127.0.0.1:{load().sentry}"
+        assert "sentry" in launcher.specs("full")[app].deps
+    assert _flag(sentry.argv, "--listen-address") == "127.0.0.1"
+    assert "--enable-metrics=false" in sentry.argv
 
 
 def test_name_resolution_maps_each_app_to_its_own_sidecar() -> None:
