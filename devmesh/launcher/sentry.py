@@ -26,6 +26,8 @@ CA_FILES = ("ca.crt", "issuer.crt", "issuer.key")
 def render_config(prof: str) -> Path:
     text = (REPO / "dapr" / "sentry-config.yaml").read_text()
     out = run_dir(prof) / "sentry-config.yaml"
+    address = f"{LOOPBACK}:{load().sentry}"
+    text = text.replace("${SENTRY_ADDRESS}", address)
     out.write_text(text.replace("${JWKS}", str(trust.jwks_path())))
     return out
 

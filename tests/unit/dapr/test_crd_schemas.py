@@ -19,6 +19,8 @@ PLACEHOLDERS = {
     "${TRACE_SAMPLING}": "1",
     "${METRICS_ENABLED}": "true",
     "${APP_ADDRESSES}": "127.0.0.1:1",
+    "${SENTRY_ADDRESS}": "127.0.0.1:2",
+    "${JWKS}": "/tmp/jwks.json",
 }
 FILES = sorted(
     [
