@@ -23,6 +23,7 @@ def mount_graphql(app: FastAPI, settings: GatewaySettings) -> None:
             max_aliases=settings.graphql_max_aliases,
             max_tokens=settings.graphql_max_tokens,
             introspection=not settings.is_prod,
+            suggestions=not settings.is_prod,
         )
     )
     local_ide = not settings.is_prod and graphiql.usable(settings.graphiql_assets)
