@@ -17,6 +17,8 @@ show every algorithm-confusion form failing.
 Both kinds of token must carry `iss`, `sub`, `aud`, `exp` and `iat`. An API
 bearer must list our API audience; an ID token (audience: the client id) does
 not, and AuthSettings refuses a configuration where the two are the same.
+(The local mock-oauth2-server copies its claim mapping into both tokens, so
+there an ID token lists the API audience too and passes as a bearer.)
 """
 
 from __future__ import annotations
