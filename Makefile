@@ -6,6 +6,7 @@ PY      := .venv/bin/python
 CACHE   ?= $(HOME)/.cache/daprshop
 TILT    := $(CACHE)/bin/tilt-$(shell python3 -c 'from devmesh import pins; print(pins.TILT)')
 PYTEST  := $(PY) -m pytest
+UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print(pins.UV)')/bin/uv
 
 export PROFILE
 
@@ -51,6 +52,22 @@ lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf l
 
 lint-tools:             ## what lint needs: the venv, buf, the Go stub generators
 	python3 -m devmesh.bootstrap --only python,buf,protoc-gen-go
+
+.PHONY: audit
+AUDIT_ALLOW := audit-allowlist.txt
+AUDIT_REQS  := $(CACHE)/audit/requirements.txt
+
+# The exported requirements are pinned and hashed, so pip-audit needs no pip.
+# Fails closed: --strict makes a package pip-audit cannot look up (advisory
+# data unreachable, say) an error instead of a silent skip. Advisories come
+# from PyPI's JSON API per version (pypi.org/pypi/NAME/VERSION/json).
+audit:                  ## known vulnerabilities in uv.lock (PyPI advisories; allow-list: audit-allowlist.txt)
+	@awk '/^[[:space:]]*(#|$$)/ {next} NF < 2 {print FILENAME ": " $$1 " has no reason"; bad = 1} END {exit bad}' $(AUDIT_ALLOW)
+	@mkdir -p $(dir $(AUDIT_REQS))
+	$(UV) export --frozen --all-groups --no-emit-project --format requirements.txt --quiet -o $(AUDIT_REQS)
+	$(PY) -m pip_audit --requirement $(AUDIT_REQS) --disable-pip --strict \
+	    --vulnerability-service pypi --progress-spinner off \
+	    $$(awk '/^[[:space:]]*(#|$$)/ {next} {printf "--ignore-vuln %s ", $$1}' $(AUDIT_ALLOW))
 
 protos: lint-tools      ## regenerate the stubs (Python beside the .proto files, Go in protos/gen/go)
 	$(PY) -m protos.generate

@@ -32,7 +32,6 @@ from fastapi import FastAPI, Request, Response
 from redis.asyncio import Redis
 
 from gateway import clients
-from gateway.app import RequestContextMiddleware
 from gateway.cache import (
     GrpcStateStore,
     NearCache,
@@ -41,8 +40,9 @@ from gateway.cache import (
     invalidation_listener,
 )
 from gateway.config import GatewaySettings
-from gateway.graphql.context import RateRules
+from gateway.middleware import RequestContextMiddleware
 from gateway.ratelimit import RateLimiter, identity_key
+from gateway.services import RateRules
 
 STORE = "cache"
 TTL_SECONDS = 60

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
@@ -22,6 +22,10 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class GatewaySettings(ServiceSettings):
     app_id: str = "gateway"
+    # The component profile the launcher runs (PROFILE): full and lite are
+    # local meshes, prod is the deployed one. With ENVIRONMENT it decides
+    # `is_prod`, which hides the schema (introspection, suggestions, GraphiQL).
+    profile: Literal["full", "lite", "prod"] = "full"
     app_port: int = 18000
     # Health is served on APP_PORT (/healthz, /readyz); kept for the shared base.
     health_port: int = 0
@@ -97,7 +101,8 @@ class GatewaySettings(ServiceSettings):
 
     @property
     def is_prod(self) -> bool:
-        return self.environment == "prod"
+        """Either ENVIRONMENT or PROFILE says prod (one is enough: fail closed)."""
+        return self.environment == "prod" or self.profile == "prod"
 
     @property
     def sidecar_http_url(self) -> str:

@@ -94,6 +94,7 @@ def build_auth_services(
         http,
         discovery,
         refresh_cooldown=settings.oidc_jwks_refresh_cooldown_seconds,
+        max_age=settings.oidc_jwks_max_age_seconds,
         timeout=timeout,
     )
     verifier = TokenVerifier(

@@ -169,10 +169,14 @@ def parse_jwks(body: dict[str, Any]) -> dict[str, CryptographyRSAKey]:
 
 
 class JwksCache:
-    """The issuer's signing keys by kid, refreshed when an unknown kid shows up.
+    """The issuer's signing keys by kid, refreshed when an unknown kid shows up
+    and before use once the key set is older than `max_age` seconds (so a key
+    the provider removed stops validating).
 
     A refresh (successful or not) happens at most once per `refresh_cooldown`
     seconds, so a stream of tokens with made-up kids cannot hammer the provider.
+    A failed refresh keeps the keys we have: we cannot tell a removed key from
+    an unreachable provider, and refusing everyone would be an outage.
     """
 
     def __init__(
@@ -182,15 +186,18 @@ class JwksCache:
         *,
         refresh_cooldown: float,
         timeout: httpx.Timeout,
+        max_age: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
         self._discovery = discovery
         self._cooldown = refresh_cooldown
+        self._max_age = max_age
         self._timeout = timeout
         self._clock = clock
         self._keys: dict[str, CryptographyRSAKey] = {}
         self._loaded = False
+        self._loaded_at = 0.0
         self._last_attempt: float | None = None
         self._lock = asyncio.Lock()
 
@@ -200,16 +207,19 @@ class JwksCache:
         Raises ProviderError while no key set has been loaded yet.
         """
         key = self._keys.get(kid)
-        if key is not None:
+        if key is not None and not self._stale():
             return key
         async with self._lock:
             key = self._keys.get(kid)
-            if key is None and self._may_refresh():
+            if (key is None or self._stale()) and self._may_refresh():
                 await self._refresh()
                 key = self._keys.get(kid)
             elif key is None and not self._loaded:
                 raise ProviderError("the issuer's signing keys are not loaded yet")
         return key
+
+    def _stale(self) -> bool:
+        return self._loaded and self._clock() - self._loaded_at >= self._max_age
 
     def _may_refresh(self) -> bool:
         if self._last_attempt is None:
@@ -233,4 +243,5 @@ class JwksCache:
             return
         self._keys = keys
         self._loaded = True
+        self._loaded_at = self._last_attempt
         log.info("loaded %d signing key(s) from the issuer's JWKS", len(keys))

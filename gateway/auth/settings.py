@@ -36,6 +36,10 @@ class AuthSettings(BaseSettings):
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
     oidc_jwks_refresh_cooldown_seconds: float = Field(default=60.0, ge=0)
+    # Keys older than this are fetched again before use, so a key the provider
+    # removed from its JWKS stops validating within this time (plus the cooldown
+    # if a refresh just failed; the old keys serve while the provider is down).
+    oidc_jwks_max_age_seconds: float = Field(default=300.0, gt=0)
     oidc_http_timeout_seconds: float = Field(default=5.0, gt=0)
     login_max_age_seconds: int = Field(default=600, gt=0)
 
@@ -60,6 +64,14 @@ class AuthSettings(BaseSettings):
         if not value.strip():
             raise ValueError("must not be empty")
         return value
+
+    @model_validator(mode="after")
+    def _audience_is_not_the_client(self) -> AuthSettings:
+        # An ID token's audience is the client id: if the API audience were the
+        # same, an ID token would pass as an API bearer.
+        if self.oidc_audience == self.oidc_client_id:
+            raise ValueError("OIDC_AUDIENCE must differ from OIDC_CLIENT_ID")
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> AuthSettings:

@@ -9,6 +9,16 @@ nor a hostile header can decide how a token is checked:
 2. The key is looked up by `kid` alone in the issuer's JWKS and is always an
    RSA public key object built by `jwks.rsa_verification_key`; jose gets that
    object and `algorithms=["RS256"]`, never a string, a dict or the header's alg.
+
+python-jose stays only as long as tests/unit/gateway/auth/test_confusion.py
+(each layer alone) and tests/security/test_edge_tokens.py (the real gateway)
+show every algorithm-confusion form failing.
+
+Both kinds of token must carry `iss`, `sub`, `aud`, `exp` and `iat`. An API
+bearer must list our API audience; an ID token (audience: the client id) does
+not, and AuthSettings refuses a configuration where the two are the same.
+(The local mock-oauth2-server copies its claim mapping into both tokens, so
+there an ID token lists the API audience too and passes as a bearer.)
 """
 
 from __future__ import annotations
@@ -154,6 +164,7 @@ class TokenVerifier:
                 options={
                     "require_aud": True,
                     "require_exp": True,
+                    "require_iat": True,
                     "require_iss": True,
                     "require_sub": True,
                     "leeway": self._leeway,
@@ -174,6 +185,8 @@ class TokenVerifier:
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         now = self._clock()
+        if "iat" not in claims:  # jose requires it too (require_iat)
+            raise InvalidToken("token has no iat")
         for name in ("exp", "nbf", "iat"):
             if name in claims and (
                 isinstance(claims[name], bool)
@@ -185,7 +198,7 @@ class TokenVerifier:
         if "nbf" in claims and claims["nbf"] > now + self._leeway:
             raise InvalidToken("token is not valid yet")
         # jose only checks that iat is an integer; a token from the future is not ok.
-        if "iat" in claims and claims["iat"] > now + self._leeway:
+        if claims["iat"] > now + self._leeway:
             raise InvalidToken("token was issued in the future")
 
 

@@ -30,9 +30,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from gateway.admission import peer_address
 from gateway.auth import AuthHTTPError, authenticate
 from gateway.graphiql import localize
-from gateway.graphql.context import GatewayContext, peer_address
+from gateway.graphql.context import GatewayContext
 from gateway.graphql.schema import GatewaySchema
 from gateway.ratelimit import RateLimiterDown, identity_key, operation_type
 

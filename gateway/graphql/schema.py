@@ -2,31 +2,32 @@
 
 Limits (depth, aliases, tokens) are validation rules, so a query that breaks
 one gets a GraphQL error before any resolver runs; fragments are followed when
-measuring depth (a fragment cycle is reported, never followed forever).
+measuring depth and aliases (see gateway.graphql.limits). Where the schema is
+not public (prod), introspection is off and error messages carry no
+"Did you mean ...?" suggestions, which would otherwise spell the schema out.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, ValidationContext, ValidationRule
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
+from gateway.graphql.limits import alias_limit, depth_limit
 from gateway.graphql.orders.mutations import OrderMutations
 from gateway.graphql.orders.queries import OrderQueries
 from gateway.graphql.orders.subscriptions import OrderSubscriptions
@@ -59,28 +60,27 @@ class SchemaLimits:
     max_aliases: int = 15
     max_tokens: int = 2000
     introspection: bool = True
+    # "Did you mean ...?" in validation and input errors.
+    suggestions: bool = True
 
 
 class QueryShapeLimits(AddValidationRules):
     """The depth and alias limits as one extension (one set of hooks per
-    request instead of two). The depth rule is strawberry's QueryDepthLimiter
-    minus its crash on a spread of an unknown fragment (a KeyError;
-    graphql-core's KnownFragmentNames reports it anyway)."""
+    request instead of two)."""
 
     def __init__(self, max_depth: int, max_aliases: int) -> None:
-        measure = QueryDepthLimiter(max_depth=max_depth).validation_rules[0]
-
-        class DepthLimit(ValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-                with contextlib.suppress(KeyError):
-                    measure(context)
-
-        aliases = MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules
-        super().__init__([DepthLimit, *aliases])
+        super().__init__([depth_limit(max_depth), alias_limit(max_aliases)])
 
 
 class GatewaySchema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        """Every kind of suggestion, not only strawberry's unknown-field one:
+        arguments, enum values, input fields, type names."""
+        head, found, _ = error.message.partition(" Did you mean ")
+        if found:
+            error.message = head
+
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         result = await super().execute(*args, **kwargs)
         if result.errors:
@@ -119,9 +119,11 @@ def extensions(limits: SchemaLimits) -> list[Any]:
 
 
 def build_schema(limits: SchemaLimits | None = None) -> GatewaySchema:
+    limits = limits or SchemaLimits()
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions(limits or SchemaLimits()),
+        extensions=extensions(limits),
+        config=StrawberryConfig(disable_field_suggestions=not limits.suggestions),
     )

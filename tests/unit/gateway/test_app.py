@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from gateway import clients
 from gateway.config import GatewaySettings
-from gateway.graphql.context import GatewayServices
+from gateway.services import GatewayServices
 from tests.unit.gateway.fakes import FakeProducts, World
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

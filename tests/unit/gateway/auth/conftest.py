@@ -59,6 +59,7 @@ _AUTH_ENV = (
     "SESSION_SECRET",
     "OIDC_LEEWAY_SECONDS",
     "OIDC_JWKS_REFRESH_COOLDOWN_SECONDS",
+    "OIDC_JWKS_MAX_AGE_SECONDS",
 )
 
 
@@ -89,9 +90,12 @@ def verifier(http: httpx.AsyncClient, settings: AuthSettings) -> TokenVerifier:
 def make_cache(
     http: httpx.AsyncClient,
 ) -> Callable[[float], tuple[JwksCache, list[float]]]:
-    """A JwksCache with a hand-driven clock: make_cache(cooldown) -> (cache, clock)."""
+    """A JwksCache with a hand-driven clock:
+    make_cache(cooldown, max_age) -> (cache, clock)."""
 
-    def make(cooldown: float = 60.0) -> tuple[JwksCache, list[float]]:
+    def make(
+        cooldown: float = 60.0, max_age: float = 300.0
+    ) -> tuple[JwksCache, list[float]]:
         now = [1000.0]
         timeout = httpx.Timeout(2.0)
         discovery = OidcDiscovery(http, issuer=ISSUER, timeout=timeout)
@@ -99,6 +103,7 @@ def make_cache(
             http,
             discovery,
             refresh_cooldown=cooldown,
+            max_age=max_age,
             timeout=timeout,
             clock=lambda: now[0],
         )

@@ -165,3 +165,53 @@ def test_short_rsa_keys_are_refused(rsa_key: RsaKey) -> None:
 def test_a_jwk_with_private_parts_still_yields_a_public_key(rsa_key: RsaKey) -> None:
     key = rsa_verification_key(rsa_key.public_jwk(d="AQAB", p="AQAB", q="AQAB"))
     assert key.is_public()
+
+
+async def test_a_key_removed_from_the_jwks_stops_validating_within_max_age(
+    make_cache: MakeCache, provider: FakeProvider, attacker_key: RsaKey
+) -> None:
+    cache, clock = make_cache(60.0, 300.0)
+    assert await cache.get(KID) is not None
+    rotated = RsaKey(attacker_key.private, "key-2")
+    provider.jwks = [rotated.public_jwk()]  # the provider drops key-1
+
+    clock[0] += 299
+    assert await cache.get(KID) is not None  # still within the cache lifetime
+    assert provider.hits(JWKS_URI) == 1
+
+    clock[0] += 1
+    assert await cache.get(KID) is None
+    assert await cache.get("key-2") is not None
+    assert provider.hits(JWKS_URI) == 2
+
+
+async def test_fresh_keys_are_not_fetched_again_before_max_age(
+    make_cache: MakeCache, provider: FakeProvider
+) -> None:
+    cache, clock = make_cache(60.0, 300.0)
+    await cache.get(KID)
+    clock[0] += 300
+    await cache.get(KID)
+    for _ in range(5):
+        clock[0] += 50
+        await cache.get(KID)
+
+    assert provider.hits(JWKS_URI) == 2  # at 0 and at 300, then fresh until 600
+
+
+async def test_stale_keys_still_serve_while_the_provider_is_down(
+    make_cache: MakeCache, provider: FakeProvider
+) -> None:
+    cache, clock = make_cache(60.0, 300.0)
+    await cache.get(KID)
+    provider.down = True
+    clock[0] += 300
+
+    assert await cache.get(KID) is not None  # refresh failed: keep what we have
+    assert await cache.get(KID) is not None  # and no new attempt within cooldown
+    assert provider.hits(JWKS_URI) == 2  # the load, then one failed refresh
+
+    provider.down = False
+    provider.jwks = []
+    clock[0] += 60
+    assert await cache.get(KID) is None  # the next successful refresh drops it

@@ -91,3 +91,19 @@ def test_urls_must_be_absolute_http(clean_env: pytest.MonkeyPatch, url: str) -> 
     clean_env.setenv("PUBLIC_URL", url)
     with pytest.raises(ValidationError):
         AuthSettings()
+
+
+def test_the_api_audience_must_not_be_the_client_id(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    """Else an ID token (audience: the client id) would pass as an API bearer."""
+    with pytest.raises(ValidationError, match="OIDC_AUDIENCE must differ"):
+        AuthSettings(oidc_audience="daprshop-web", oidc_client_id="daprshop-web")
+
+
+def test_the_jwks_max_age_is_read_from_the_environment(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    assert AuthSettings().oidc_jwks_max_age_seconds == 300
+    clean_env.setenv("OIDC_JWKS_MAX_AGE_SECONDS", "120")
+    assert AuthSettings().oidc_jwks_max_age_seconds == 120
