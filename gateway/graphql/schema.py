@@ -26,8 +26,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
 from gateway.graphql.limits import alias_limit, depth_limit
+from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
 from gateway.graphql.orders.mutations import OrderMutations
 from gateway.graphql.orders.queries import OrderQueries
 from gateway.graphql.orders.subscriptions import OrderSubscriptions
