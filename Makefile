@@ -29,11 +29,8 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
-	$(PYTEST) tests/unit
-	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
-	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
-	$(PYTEST) tests/e2e -m tilt
+test: bootstrap         ## every tier (lint, unit, full, lite, tilt), then a table of their times
+	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
