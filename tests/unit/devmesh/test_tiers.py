@@ -1,4 +1,4 @@
-"""`make test`'s runner: every tier runs, a failure shows in the table and the exit code."""
+"""`make test`'s runner: every tier runs; a failure shows in the table and exit code."""
 
 from __future__ import annotations
 
