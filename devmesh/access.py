@@ -8,6 +8,9 @@ what the code actually does:
   Configuration (`accessControl`, checked by the callee's sidecar against the
   caller's mTLS identity). Nothing calls notification; no one calls the gateway
   (it is an HTTP app reached only from outside).
+- GUEST_CALLS: the same for apps that are not part of the shop but join its
+  mesh in the tests: `polyglot`, the Go client of tests/polyglot, reads
+  products through a sidecar of its own.
 - PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component
   (`publishingScopes`, `subscriptionScopes`, `protectedTopics` in
   components/<profile>/pubsub.yaml; a unit test checks they agree). A
@@ -60,6 +63,10 @@ CALLS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "order": {"product": (_PRODUCT + "ReserveStock", _PRODUCT + "ReleaseStock")},
+}
+
+GUEST_CALLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "polyglot": {"product": (_PRODUCT + "GetProduct", _PRODUCT + "ListProducts")},
 }
 
 SUBSCRIBES: dict[str, tuple[str, ...]] = {
@@ -117,7 +124,7 @@ def callers_of(callee: str) -> dict[str, tuple[str, ...]]:
     """caller -> methods it may invoke on `callee`."""
     return {
         caller: methods[callee]
-        for caller, methods in CALLS.items()
+        for caller, methods in {**CALLS, **GUEST_CALLS}.items()
         if callee in methods
     }
 
