@@ -119,20 +119,32 @@ class CheckStockResponse(_message.Message):
     def __init__(self, available: _Optional[bool] = ..., stock: _Optional[int] = ...) -> None: ...
 
 class ReserveStockRequest(_message.Message):
-    __slots__ = ("product_id", "quantity")
+    __slots__ = ("product_id", "quantity", "reservation_id")
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
     product_id: str
     quantity: int
-    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+    reservation_id: str
+    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ..., reservation_id: _Optional[str] = ...) -> None: ...
 
 class ReleaseStockRequest(_message.Message):
-    __slots__ = ("product_id", "quantity")
+    __slots__ = ("product_id", "quantity", "reservation_id")
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
     product_id: str
     quantity: int
-    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+    reservation_id: str
+    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ..., reservation_id: _Optional[str] = ...) -> None: ...
+
+class CommitStockRequest(_message.Message):
+    __slots__ = ("product_id", "reservation_id")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    reservation_id: str
+    def __init__(self, product_id: _Optional[str] = ..., reservation_id: _Optional[str] = ...) -> None: ...
 
 class StockLevel(_message.Message):
     __slots__ = ("product_id", "stock", "price", "name")
