@@ -33,8 +33,13 @@ def encode(message: Message) -> str:
     return json_format.MessageToJson(message, indent=None)
 
 
-def publish_metadata(event_id: str) -> dict[str, str]:
-    return {"cloudevent.id": event_id}
+def publish_metadata(event_id: str, partition_key: str = "") -> dict[str, str]:
+    """Our CloudEvent id, and the partition key (Kafka: one partition per key,
+    so events of one aggregate stay in order) when there is one."""
+    metadata = {"cloudevent.id": event_id}
+    if partition_key:
+        metadata["partitionKey"] = partition_key
+    return metadata
 
 
 def envelope_from_sdk_event(event: Any) -> Envelope:

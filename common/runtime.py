@@ -25,6 +25,8 @@ from common.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], bool]
+# A figure shown in the readiness body beside the checks (e.g. outbox lag).
+ReadinessFigure = Callable[[], object]
 
 
 def new_app(settings: ServiceSettings, workers: int = 32) -> App:
@@ -38,14 +40,21 @@ def new_app(settings: ServiceSettings, workers: int = 32) -> App:
     )
 
 
-def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTTPServer:
+def _health_server(
+    port: int,
+    checks: dict[str, ReadinessCheck],
+    figures: dict[str, ReadinessFigure] | None = None,
+) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/healthz":
                 self._send(200, {"status": "ok"})
             elif self.path == "/readyz":
                 results = {name: _safe(check) for name, check in checks.items()}
-                self._send(200 if all(results.values()) else 503, results)
+                body: dict[str, object] = dict(results)
+                for name, figure in (figures or {}).items():
+                    body[name] = _figure(figure)
+                self._send(200 if all(results.values()) else 503, body)
             else:
                 self._send(404, {"error": "not found"})
 
@@ -65,6 +74,13 @@ def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTT
     return server
 
 
+def _figure(figure: ReadinessFigure) -> object:
+    try:
+        return figure()
+    except Exception as err:
+        return {"error": type(err).__name__}
+
+
 def _safe(check: ReadinessCheck) -> bool:
     try:
         return check()
@@ -77,8 +93,9 @@ def serve(
     app: App,
     checks: dict[str, ReadinessCheck],
     on_shutdown: list[Callable[[], None]],
+    figures: dict[str, ReadinessFigure] | None = None,
 ) -> None:
-    health = _health_server(settings.health_port, checks)
+    health = _health_server(settings.health_port, checks, figures)
     server = app._server  # the SDK keeps the grpc.Server here; we need its stop()
     server.add_insecure_port(f"127.0.0.1:{settings.app_port}")
     stopped = threading.Event()
