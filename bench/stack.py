@@ -115,7 +115,7 @@ class Stack:
         from devmesh.mesh import is_ready
         from devmesh.ports import load
 
-        argv = _without_app_flags(launcher._daprd_argv(PROFILE, "gateway"))
+        argv = _without_app_flags(launcher.daprd_argv(PROFILE, "gateway"))
         env = {
             **os.environ,
             **launcher.shared_env(PROFILE),

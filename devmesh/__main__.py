@@ -5,6 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
+python -m devmesh rotate-ca     forget the mesh's CA and Sentry token key (new next start)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from devmesh import launcher, mesh
+from devmesh import launcher, mesh, trust
 
 
 def _probe(spec: launcher.Proc) -> dict[str, object]:
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("down")
     sub.add_parser("resources")
     sub.add_parser("status")
+    rotate_p = sub.add_parser("rotate-ca", help="stop every mesh first")
+    rotate_p.add_argument(
+        "--tokens", action="store_true", help="also the per-app API tokens"
+    )
     args = parser.parse_args(argv)
     profile = launcher.profile()
 
@@ -68,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         for spec in launcher.specs(profile).values():
             state = "ready" if mesh.is_ready(spec) else "down"
             print(f"{spec.name:14} {state}")
+        return 0
+    if args.command == "rotate-ca":
+        gone = trust.rotate(tokens=args.tokens)
+        print("forgot " + (", ".join(str(p) for p in gone) or "nothing"))
+        print("restart every mesh (its Sentry makes the new CA at start)")
         return 0
     if args.command == "down":
         killed = launcher.kill_leftovers()

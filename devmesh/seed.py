@@ -28,7 +28,8 @@ CATALOG = (
 def main() -> int:
     env = launcher.shared_env(launcher.profile())
     channel = grpc.insecure_channel(f"127.0.0.1:{ports.load().apps['gateway'].grpc}")
-    stub = product_pb2_grpc.ProductServiceStub(channel)
+    # protoc writes no .pyi for *_pb2_grpc.py: the stub class is untyped.
+    stub = product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call,unused-ignore]
     metadata = (("dapr-app-id", "product"), ("dapr-api-token", env["DAPR_API_TOKEN"]))
     try:
         existing = {

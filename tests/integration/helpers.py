@@ -12,7 +12,7 @@ import grpc
 from dapr.clients import DaprClient
 from dapr.conf import settings as dapr_settings
 
-from devmesh import ports
+from devmesh import ports, trust
 
 T = TypeVar("T")
 
@@ -35,10 +35,16 @@ def http_json(
         return json.loads(raw) if raw else None
 
 
+def dapr_token(app: str) -> str:
+    """The token `app`'s sidecar API wants (each sidecar has its own)."""
+    return trust.api_tokens()[app].dapr
+
+
 def sidecar_metadata(
-    shared_env: dict[str, str], app: str
+    shared_env: dict[str, str], app: str, via: str = "gateway"
 ) -> tuple[tuple[str, str], ...]:
-    return (("dapr-app-id", app), ("dapr-api-token", shared_env["DAPR_API_TOKEN"]))
+    """Call `app` through `via`'s sidecar (gRPC proxying), with `via`'s token."""
+    return (("dapr-app-id", app), ("dapr-api-token", dapr_token(via)))
 
 
 def sidecar_channel(via: str = "gateway") -> grpc.Channel:
@@ -75,7 +81,7 @@ def mailpit_messages(query: str = "") -> list[dict[str, Any]]:
 def dapr_client(shared_env: dict[str, str], via: str = "user") -> DaprClient:
     """The Dapr SDK client bound to `via`'s sidecar (token and both ports)."""
     app = ports.load().apps[via]
-    dapr_settings.DAPR_API_TOKEN = shared_env["DAPR_API_TOKEN"]
+    dapr_settings.DAPR_API_TOKEN = dapr_token(via)
     dapr_settings.DAPR_HTTP_PORT = app.http
     dapr_settings.DAPR_GRPC_PORT = app.grpc
     return DaprClient(address=f"127.0.0.1:{app.grpc}")

@@ -12,6 +12,7 @@ import pytest
 from common import components
 from devmesh import ports
 from gateway.cache import GrpcStateStore, ReadThroughCache
+from tests.integration.helpers import dapr_token
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
@@ -20,9 +21,7 @@ def run_with_store(shared_env: dict[str, str], body) -> None:  # type: ignore[no
     async def main() -> None:
         address = f"127.0.0.1:{ports.load().apps['gateway'].grpc}"
         async with grpc.aio.insecure_channel(address) as channel:
-            store = GrpcStateStore(
-                channel, components.CACHE, shared_env["DAPR_API_TOKEN"]
-            )
+            store = GrpcStateStore(channel, components.CACHE, dapr_token("gateway"))
             await body(store)
 
     asyncio.run(main())

@@ -7,13 +7,14 @@ import uuid
 import pytest
 
 from common import events, topics
-from devmesh import ports
+from devmesh import access, ports
 from devmesh.ports import APP_NAMES
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from tests.integration.helpers import (
     dapr_client,
+    dapr_token,
     eventually,
     http_json,
     mailpit_messages,
@@ -33,12 +34,15 @@ def test_sidecar_is_healthy_and_loads_the_profile(
     http = ports.load().apps[app].http
     meta = http_json(
         f"http://127.0.0.1:{http}/v1.0/metadata",
-        headers={"dapr-api-token": shared_env["DAPR_API_TOKEN"]},
+        headers={"dapr-api-token": dapr_token(app)},
     )
     assert meta["id"] == app
     types = {c["name"]: c["type"] for c in meta["components"]}
+    # Each sidecar loads only the components scoped to its app.
+    assert set(types) == {c for c, apps in access.COMPONENTS.items() if app in apps}
     assert types["pubsub"] == EXPECTED_PUBSUB[profile]
-    assert types["idempotency"] == "state.redis"
+    if "idempotency" in types:
+        assert types["idempotency"] == "state.redis"
     assert meta["runtimeVersion"] == "1.18.3"
 
 

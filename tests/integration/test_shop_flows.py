@@ -29,6 +29,7 @@ from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
 from tests.integration.helpers import (
     dapr_client,
+    dapr_token,
     eventually,
     mailpit_messages,
     sidecar_channel,
@@ -104,7 +105,7 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def shop(shared_env: dict[str, str]) -> Shop:
-    return Shop(shared_env["DAPR_API_TOKEN"])
+    return Shop(dapr_token("gateway"))
 
 
 def mongo_stock(product_id: str) -> int:

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from devmesh import launcher
+from devmesh.launcher import leftovers
 from devmesh.ports import APP_NAMES, load
 
 
@@ -16,7 +17,7 @@ def _flag(argv: list[str], name: str) -> str:
 
 def test_every_sidecar_listens_on_loopback_only() -> None:
     for app in APP_NAMES:
-        argv = launcher._daprd_argv("full", app)
+        argv = launcher.daprd_argv("full", app)
         assert _flag(argv, "--dapr-listen-addresses") == "127.0.0.1"
         assert _flag(argv, "--dapr-internal-grpc-listen-address") == "127.0.0.1"
         assert _flag(argv, "--metrics-listen-address") == "127.0.0.1"
@@ -25,19 +26,19 @@ def test_every_sidecar_listens_on_loopback_only() -> None:
 
 def test_sidecars_have_distinct_metrics_ports() -> None:
     metrics = {
-        _flag(launcher._daprd_argv("full", a), "--metrics-port") for a in APP_NAMES
+        _flag(launcher.daprd_argv("full", a), "--metrics-port") for a in APP_NAMES
     }
     assert len(metrics) == len(APP_NAMES)
 
 
 def test_no_placement_or_scheduler_address() -> None:
-    argv = launcher._daprd_argv("full", "order")
+    argv = launcher.daprd_argv("full", "order")
     assert _flag(argv, "--placement-host-address") == ""
     assert _flag(argv, "--scheduler-host-address") == ""
 
 
 def test_profile_selects_component_folder() -> None:
-    assert _flag(launcher._daprd_argv("lite", "user"), "--resources-path").endswith(
+    assert _flag(launcher.daprd_argv("lite", "user"), "--resources-path").endswith(
         "components/lite"
     )
 
@@ -56,12 +57,25 @@ def test_every_dependency_is_a_resource() -> None:
 
 
 def test_gateway_sidecar_gets_the_pipeline_configuration() -> None:
-    assert _flag(launcher._daprd_argv("full", "gateway"), "--config").endswith(
-        "gateway-config.yaml"
-    )
-    assert _flag(launcher._daprd_argv("full", "user"), "--config").endswith(
-        "/config.yaml"
-    )
+    def pipeline(app: str) -> object:
+        path = _flag(launcher.daprd_argv("full", app), "--config")
+        return yaml.safe_load(open(path).read())["spec"].get("httpPipeline")
+
+    assert pipeline("gateway") == {
+        "handlers": [{"name": "ratelimit", "type": "middleware.http.ratelimit"}]
+    }
+    assert pipeline("user") is None
+
+
+def test_every_sidecar_uses_mtls_through_the_local_sentry() -> None:
+    sentry = launcher.specs("full")["sentry"]
+    for app in APP_NAMES:
+        argv = launcher.daprd_argv("full", app)
+        assert "--enable-mtls" in argv
+        assert _flag(argv, "--sentry-address") == f"127.0.0.1:{load().sentry}"
+        assert "sentry" in launcher.specs("full")[app].deps
+    assert _flag(sentry.argv, "--listen-address") == "127.0.0.1"
+    assert "--enable-metrics=false" in sentry.argv
 
 
 def test_name_resolution_maps_each_app_to_its_own_sidecar() -> None:
@@ -113,7 +127,7 @@ def test_a_process_is_ours_by_its_own_or_its_parents_command_line(
     `devmesh run` wrapper) is what marks it as ours."""
     shell, sleeper = _grandchild(parent)
     try:
-        assert launcher._is_ours(sleeper) is ours
+        assert leftovers.is_ours(sleeper) is ours
     finally:
         os.kill(sleeper, signal.SIGTERM)
         shell.wait(timeout=5)

@@ -1,0 +1,133 @@
+"""Who may do what inside the mesh: the one table behind every sidecar's policy.
+
+Deny is the default everywhere; this table lists the exceptions, read from
+what the code actually does:
+
+- CALLS: caller app -> callee app -> the gRPC methods (full names) it invokes
+  through Dapr's gRPC proxying. The launcher renders it into each callee's
+  Configuration (`accessControl`, checked by the callee's sidecar against the
+  caller's mTLS identity). Nothing calls notification; no one calls the gateway
+  (it is an HTTP app reached only from outside).
+- PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component
+  (`publishingScopes`, `subscriptionScopes`, `protectedTopics` in
+  components/<profile>/pubsub.yaml; a unit test checks they agree). A
+  subscriber's sidecar publishes its poison messages to `<topic>-dead-letter`,
+  so those count as its own publications.
+- APIS: the Dapr building blocks each app's sidecar exposes (`spec.api.allowed`).
+  `metadata` stays open on every sidecar (Tilt's links and `devmesh status`
+  read it); health endpoints are always open in Dapr.
+- COMPONENTS: the apps each component is loaded for (`scopes:`).
+- SECRETS: the secrets each app may read from the `secrets` store (deny by
+  default, `spec.secrets.scopes`).
+"""
+
+from __future__ import annotations
+
+from common import components, topics
+
+TRUST_DOMAIN = "public"
+NAMESPACE = "default"
+
+_USER = "/daprshop.user.v1.UserService/"
+_PRODUCT = "/daprshop.product.v1.ProductService/"
+_ORDER = "/daprshop.order.v1.OrderService/"
+
+CALLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "gateway": {
+        "user": tuple(
+            _USER + m
+            for m in ("GetOrCreateUser", "GetUser", "BatchGetUsers", "UpdateUser")
+        ),
+        "product": tuple(
+            _PRODUCT + m
+            for m in (
+                "CreateProduct",
+                "GetProduct",
+                "BatchGetProducts",
+                "UpdateProduct",
+                "ListProducts",
+            )
+        ),
+        "order": tuple(
+            _ORDER + m
+            for m in (
+                "PlaceOrder",
+                "GetOrder",
+                "ListOrders",
+                "UpdateOrderStatus",
+                "CancelOrder",
+            )
+        ),
+    },
+    "order": {"product": (_PRODUCT + "ReserveStock", _PRODUCT + "ReleaseStock")},
+}
+
+SUBSCRIBES: dict[str, tuple[str, ...]] = {
+    "gateway": (
+        topics.PRODUCT_UPDATED,
+        topics.STOCK_CHANGED,
+        topics.ORDER_STATUS_CHANGED,
+    ),
+    "user": (topics.ORDER_CREATED, topics.ORDER_STATUS_CHANGED),
+    "product": (),
+    "order": (),
+    "notification": (topics.USER_CREATED, topics.ORDER_NOTIFICATION),
+}
+
+_OWN_PUBLICATIONS: dict[str, tuple[str, ...]] = {
+    "gateway": (),
+    "user": (topics.USER_CREATED, topics.ORDER_NOTIFICATION),
+    "product": (topics.PRODUCT_UPDATED, topics.STOCK_CHANGED),
+    "order": (topics.ORDER_CREATED, topics.ORDER_STATUS_CHANGED),
+    "notification": (),
+}
+
+PUBLISHES: dict[str, tuple[str, ...]] = {
+    app: (*own, *(topics.dead_letter(t) for t in SUBSCRIBES[app]))
+    for app, own in _OWN_PUBLICATIONS.items()
+}
+
+APIS: dict[str, tuple[str, ...]] = {
+    "gateway": ("state", "metadata"),
+    "user": ("state", "publish", "metadata"),
+    "product": ("state", "publish", "metadata"),
+    "order": ("state", "publish", "metadata"),
+    "notification": ("state", "secrets", "bindings", "metadata"),
+}
+
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    components.PUBSUB: ("gateway", "user", "product", "order", "notification"),
+    components.CACHE: ("gateway",),
+    components.IDEMPOTENCY: ("user", "product", "order", "notification"),
+    components.SMS: ("notification",),
+    components.SECRETS: ("notification",),
+    components.RATELIMIT: ("gateway",),
+}
+
+SECRETS: dict[str, tuple[str, ...]] = {
+    "gateway": (),
+    "user": (),
+    "product": (),
+    "order": (),
+    "notification": ("smtp-password",),
+}
+
+
+def callers_of(callee: str) -> dict[str, tuple[str, ...]]:
+    """caller -> methods it may invoke on `callee`."""
+    return {
+        caller: methods[callee]
+        for caller, methods in CALLS.items()
+        if callee in methods
+    }
+
+
+def scope_string(table: dict[str, tuple[str, ...]]) -> str:
+    """`app=t1,t2;app2=` as Dapr's publishingScopes/subscriptionScopes want it;
+    every app is listed, so one with no topics gets none (not all)."""
+    return ";".join(f"{app}={','.join(names)}" for app, names in table.items())
+
+
+def all_topics() -> tuple[str, ...]:
+    """Every topic and dead-letter topic: all of them protected."""
+    return (*topics.ALL, *(topics.dead_letter(t) for t in topics.ALL))

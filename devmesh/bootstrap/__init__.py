@@ -1,0 +1,49 @@
+"""Install what the mesh needs into ~/.cache/daprshop (standard library only).
+
+One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
+sentry, tilt, graphiql, ghz, vegeta), each with its `PART` (ready check and install
+step); `driver` holds the table, the progress output and the command line;
+`shared` the helpers (logged commands, Go modules, Maven jars).
+
+The functions below are where the launcher, the tests and the bench find the
+installed programs.
+"""
+
+from __future__ import annotations
+
+from devmesh.bootstrap import (
+    daprd,
+    ferretdb,
+    ghz,
+    graphiql,
+    kafka,
+    mailpit,
+    oidc,
+    sentry,
+    tilt,
+    vegeta,
+)
+
+daprd_bin = daprd.binary
+ferretdb_bin = ferretdb.binary
+mailpit_bin = mailpit.binary
+sentry_bin = sentry.binary
+tilt_bin = tilt.binary
+ghz_bin = ghz.binary
+vegeta_bin = vegeta.binary
+kafka_libs = kafka.libs
+oidc_libs = oidc.libs
+graphiql_dir = graphiql.assets_dir
+
+__all__ = [
+    "daprd_bin",
+    "ferretdb_bin",
+    "ghz_bin",
+    "graphiql_dir",
+    "kafka_libs",
+    "mailpit_bin",
+    "oidc_libs",
+    "sentry_bin",
+    "tilt_bin",
+    "vegeta_bin",
+]

@@ -1,0 +1,42 @@
+"""Redis and MariaDB from the distribution's packages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from devmesh import pins
+from devmesh.bootstrap.shared import Part, sh
+
+
+def ready() -> bool:
+    return all(shutil.which(b) for b in ("redis-server", "mariadbd", "mariadb"))
+
+
+def install() -> None:
+    # Keep the distribution's own services from starting: we run our own.
+    policy = Path("/usr/sbin/policy-rc.d")
+    had_policy = policy.exists()
+    if not had_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        sh("apt", ["apt-get", "update", "-qq"])
+        sh(
+            "apt",
+            [
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                *pins.APT_PACKAGES,
+            ],
+            DEBIAN_FRONTEND="noninteractive",
+        )
+    finally:
+        if not had_policy:
+            policy.unlink(missing_ok=True)
+
+
+PART = Part("apt", "Redis and MariaDB (Debian packages)", ready, install, "~1 min")

@@ -1,0 +1,105 @@
+"""Each sidecar's Configuration, rendered into the run folder from dapr/*.yaml
+and the access table (devmesh/access.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from common import components
+from devmesh import access
+from devmesh.launcher.spec import LOOPBACK
+from devmesh.paths import REPO, run_dir
+from devmesh.ports import load
+
+
+def app_addresses_template() -> str:
+    """Name resolution as a Go template: each app id -> its sidecar's internal
+    gRPC address (an unknown id resolves to nothing, so the call fails)."""
+    branches = [
+        f'if eq .ID "{app}"}}}}{LOOPBACK}:{ports.internal}'
+        for app, ports in load().apps.items()
+    ]
+    return "{{" + "{{else ".join(branches) + "{{end}}"
+
+
+def metrics_enabled() -> str:
+    """Sidecar metrics (Prometheus, on each daprd's metrics port): on unless
+    DAPR_METRICS says false/0/no/off."""
+    value = os.environ.get("DAPR_METRICS", "true").strip().lower()
+    return "false" if value in ("false", "0", "no", "off") else "true"
+
+
+def render_dapr_config(prof: str, name: str) -> Path:
+    run = run_dir(prof)
+    text = (REPO / "dapr" / name).read_text()
+    text = (
+        text.replace("${RUN_DIR}", str(run))
+        .replace("${TRACE_SAMPLING}", os.environ.get("DAPR_TRACE_SAMPLING", "0"))
+        .replace("${METRICS_ENABLED}", metrics_enabled())
+        .replace("${APP_ADDRESSES}", app_addresses_template())
+    )
+    out = run / name
+    out.write_text(text)
+    return out
+
+
+def _access_control(app: str) -> dict[str, Any]:
+    """Deny every caller, then allow each listed caller its listed methods."""
+    policies = [
+        {
+            "appId": caller,
+            "defaultAction": "deny",
+            "trustDomain": access.TRUST_DOMAIN,
+            "namespace": access.NAMESPACE,
+            "operations": [
+                {"name": method, "httpVerb": ["*"], "action": "allow"}
+                for method in methods
+            ],
+        }
+        for caller, methods in access.callers_of(app).items()
+    ]
+    return {
+        "defaultAction": "deny",
+        "trustDomain": access.TRUST_DOMAIN,
+        "policies": policies,
+    }
+
+
+def _api_allowed(app: str) -> list[dict[str, str]]:
+    """The building blocks the app uses, over both of its sidecar's APIs."""
+    return [
+        {"name": name, "version": version, "protocol": protocol}
+        for name in access.APIS[app]
+        for protocol, version in (("http", "v1.0"), ("grpc", "v1"))
+    ]
+
+
+def _secret_scopes(app: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "storeName": components.SECRETS,
+            "defaultAccess": "deny",
+            "allowedSecrets": list(access.SECRETS[app]),
+        }
+    ]
+
+
+def render_app_config(prof: str, app: str) -> Path:
+    """One sidecar's Configuration: the base (dapr/config.yaml, or the
+    gateway's) plus its access control, API allow-list and secret scopes."""
+    base = "gateway-config.yaml" if app == "gateway" else "config.yaml"
+    doc = yaml.safe_load(render_dapr_config(prof, base).read_text())
+    doc["metadata"]["name"] = f"{doc['metadata']['name']}-{app}"
+    doc["spec"]["accessControl"] = _access_control(app)
+    doc["spec"]["api"] = {"allowed": _api_allowed(app)}
+    doc["spec"]["secrets"] = {"scopes": _secret_scopes(app)}
+    out = run_dir(prof) / f"config.{app}.yaml"
+    out.write_text(
+        "# Rendered by devmesh/launcher/dapr_config.py from devmesh/access.py\n"
+        + yaml.safe_dump(doc, sort_keys=False)
+    )
+    return out

@@ -1,0 +1,57 @@
+"""The environment apps and sidecars get: where the infrastructure is, tokens."""
+
+from __future__ import annotations
+
+import os
+
+from devmesh import bootstrap, trust
+from devmesh.launcher.spec import LOOPBACK
+from devmesh.paths import run_dir
+from devmesh.ports import load
+
+
+def shared_env(prof: str) -> dict[str, str]:
+    """Environment every app and sidecar gets: where the infrastructure is.
+    No secret: the API tokens are per app (`app_env`)."""
+    p = load()
+    run = run_dir(prof)
+    return {
+        "PROFILE": prof,
+        "ENVIRONMENT": os.environ.get("ENVIRONMENT", "dev"),
+        "KAFKA_BROKERS": f"{LOOPBACK}:{p.kafka}",
+        "REDIS_HOST": f"{LOOPBACK}:{p.redis}",
+        "REDIS_URL": f"redis://{LOOPBACK}:{p.redis}/0",
+        "MYSQL_URL": f"mysql://root@{LOOPBACK}:{p.mariadb}/?ssl=disabled",
+        "MONGODB_URL": f"mongodb://{LOOPBACK}:{p.ferretdb}/",
+        "SMTP_HOST": LOOPBACK,
+        "SMTP_PORT": str(p.mailpit_smtp),
+        "SMS_OUTBOX_DIR": str(run / "sms"),
+        "OIDC_ISSUER": f"http://{LOOPBACK}:{p.oidc}/shop",
+        "OIDC_AUDIENCE": "daprshop-api",
+        "OIDC_CLIENT_ID": "daprshop-web",
+        "OIDC_CLIENT_SECRET": "local-dev-only",
+        "PUBLIC_URL": f"http://{LOOPBACK}:{p.apps['gateway'].app}",
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "PYTHONUNBUFFERED": "1",
+        "DAPR_API_TIMEOUT_SECONDS": "5",
+    }
+
+
+def app_env(prof: str, app: str) -> dict[str, str]:
+    """What one app (and its sidecar, which inherits it) runs with, with the
+    app's own pair of API tokens (made once per machine, see devmesh/trust.py)."""
+    ports = load().apps[app]
+    tokens = trust.api_tokens()[app]
+    return {
+        **shared_env(prof),
+        "DAPR_API_TOKEN": tokens.dapr,
+        "APP_API_TOKEN": tokens.app,
+        "GRAPHIQL_ASSETS": str(bootstrap.graphiql_dir()),
+        "APP_ID": app,
+        "APP_PORT": str(ports.app),
+        "HEALTH_PORT": str(ports.health),
+        "DAPR_HTTP_PORT": str(ports.http),
+        "DAPR_GRPC_PORT": str(ports.grpc),
+        "DAPR_HOST_IP": LOOPBACK,
+        "DAPR_RUNTIME_HOST": LOOPBACK,
+    }
