@@ -25,15 +25,27 @@ effect but before step 4 allows one repeat once the lease expires.
 
 `subscribe(app, pubsub, topic, fn)` registers a handler with the topic's
 dead-letter topic, so no subscription is ever made without one.
+
+Why an event went to the dead-letter topic is written down where the
+`devmesh dlq` tool reads it: with `notes` (the service's `EventLedger`), a DROP
+and every failed delivery leave `dead-letter:<topic>:<event id>` in the
+`idempotency` state store, `{"outcome", "reason", "at"}` (the last one wins, so
+an event that exhausted its retries shows its last failure). The state store
+rather than a log line: it outlives the process, is keyed by the event id the
+dead-lettered CloudEvent carries, expires with the ledger's TTL, and reads the
+same under Tilt, `make run` and the tests. It is best effort: a note that
+cannot be written is logged, and the event's outcome does not change.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import json
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from dapr.clients.grpc._response import TopicEventResponse
@@ -113,6 +125,23 @@ class Once:
         return True
 
 
+class Notes(Protocol):
+    """Where drop reasons are written (`common.sidecar.EventLedger.mark`)."""
+
+    def mark(self, key: str, value: str = "done") -> None: ...
+
+
+def note_key(topic: str, event_id: str) -> str:
+    """The state key of the note on why `event_id` on `topic` was not done."""
+    return f"dead-letter:{topic}:{event_id}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reason: str = ""
+
+
 EventFunction = Callable[[Envelope], "Outcome | None"]
 SdkCallback = Callable[[Any], TopicEventResponse]
 
@@ -122,12 +151,14 @@ def handler(
     drop_on: tuple[type[BaseException], ...] = (),
     once: Once | None = None,
     key_prefix: str | None = None,
+    notes: Notes | None = None,
 ) -> Callable[[EventFunction], SdkCallback]:
     """Decorate `fn(envelope) -> Outcome | None` into an SDK topic callback.
 
     With `once`, the whole handler runs at most once per CloudEvent id (key
     `<key_prefix or fn name>:<event id>`); without it the handler itself must
     tolerate redelivery (e.g. because what it produces has a deterministic id).
+    With `notes`, drops and failures are written down (see the module doc).
     """
 
     def decorate(fn: EventFunction) -> SdkCallback:
@@ -135,11 +166,27 @@ def handler(
 
         @functools.wraps(fn)
         def callback(event: Any) -> TopicEventResponse:
-            return deliver(fn, event, drop_on, once, prefix).response()
+            verdict = deliver(fn, event, drop_on, once, prefix)
+            if notes is not None and verdict.reason:
+                _write_note(notes, event, verdict)
+            return verdict.outcome.response()
 
         return callback
 
     return decorate
+
+
+def _write_note(notes: Notes, event: Any, verdict: Verdict) -> None:
+    topic = str(getattr(event, "subject", "") or "")
+    note = {
+        "outcome": verdict.outcome.value,
+        "reason": verdict.reason,
+        "at": round(time.time(), 3),
+    }
+    try:
+        notes.mark(note_key(topic, _id(event)), json.dumps(note))
+    except Exception as err:
+        log.warning("could not note why %s was %s: %s", _id(event), verdict, err)
 
 
 def deliver(
@@ -148,16 +195,19 @@ def deliver(
     drop_on: tuple[type[BaseException], ...],
     once: Once | None,
     key_prefix: str,
-) -> Outcome:
+) -> Verdict:
+    """Run `fn` on `event`: the outcome, and the reason when it is not SUCCESS
+    (empty for a lease held elsewhere, which is no failure)."""
     try:
         envelope = _envelope(event)
     except PoisonEvent as err:
         log.warning("dropping undecodable event %s: %s", _id(event), err)
-        return Outcome.DROP
+        return Verdict(Outcome.DROP, str(err))
     droppable: tuple[type[BaseException], ...] = (PoisonEvent, *drop_on)
     try:
         if once is None:
-            return fn(envelope) or Outcome.SUCCESS
+            outcome = fn(envelope) or Outcome.SUCCESS
+            return Verdict(outcome, _asked(outcome))
 
         def action() -> None:
             outcome = fn(envelope) or Outcome.SUCCESS
@@ -165,12 +215,12 @@ def deliver(
                 raise _NotDone(outcome)  # releases the lease: not done yet
 
         once.run(f"{key_prefix}:{envelope.id}", action)
-        return Outcome.SUCCESS
+        return Verdict(Outcome.SUCCESS)
     except _NotDone as not_done:
-        return not_done.outcome
+        return Verdict(not_done.outcome, _asked(not_done.outcome))
     except InFlight as err:
         log.info("retry later: %s", err)
-        return Outcome.RETRY
+        return Verdict(Outcome.RETRY)
     except droppable as err:
         log.warning(
             "dropping event %s on %s (to its dead-letter topic): %s",
@@ -178,10 +228,16 @@ def deliver(
             envelope.topic,
             err,
         )
-        return Outcome.DROP
-    except Exception:
+        return Verdict(Outcome.DROP, f"{type(err).__name__}: {err}")
+    except Exception as err:
         log.exception("event %s on %s failed; retrying", envelope.id, envelope.topic)
-        return Outcome.RETRY
+        return Verdict(Outcome.RETRY, f"{type(err).__name__}: {err}")
+
+
+def _asked(outcome: Outcome) -> str:
+    if outcome is Outcome.SUCCESS:
+        return ""
+    return f"the handler answered {outcome.value.upper()}"
 
 
 class _NotDone(Exception):

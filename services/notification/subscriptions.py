@@ -13,7 +13,7 @@ from typing import Any
 
 from common import events, topics
 from common.events import Envelope, PoisonEvent
-from common.subscriptions import handler, subscribe
+from common.subscriptions import Notes, handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
 from services.notification.domain import (
@@ -98,16 +98,19 @@ class NotificationHandlers:
         )
 
 
-def register(app: Any, pubsub: str, handlers: NotificationHandlers) -> None:
+def register(
+    app: Any, pubsub: str, handlers: NotificationHandlers, notes: Notes | None = None
+) -> None:
+    """Subscribe both topics; `notes` records why an event was dropped."""
     subscribe(
         app,
         pubsub,
         topics.USER_CREATED,
-        handler(drop_on=(DomainError,))(handlers.user_created),
+        handler(drop_on=(DomainError,), notes=notes)(handlers.user_created),
     )
     subscribe(
         app,
         pubsub,
         topics.ORDER_NOTIFICATION,
-        handler(drop_on=(DomainError,))(handlers.order_notification),
+        handler(drop_on=(DomainError,), notes=notes)(handlers.order_notification),
     )

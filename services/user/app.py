@@ -49,7 +49,10 @@ def build(settings: UserSettings) -> Assembly:
         user_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(service)
     )
     subscriptions.register(
-        app, settings.pubsub_name, subscriptions.OrderEventHandlers(service)
+        app,
+        settings.pubsub_name,
+        subscriptions.OrderEventHandlers(service),
+        notes=sidecar.EventLedger(dapr, settings.idempotency_store),
     )
     return Assembly(
         app,
