@@ -5,7 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
-python -m devmesh rotate-ca     forget the mesh's CA and Sentry token key (new next start)
+python -m devmesh rotate-ca     forget the CA and Sentry token key (new at next start)
 """
 
 from __future__ import annotations
@@ -101,22 +101,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _watch(the_mesh: mesh.Mesh) -> int:
-    """Wait until a resource ends. All of them at once is a stop from outside
-    (`make down`): 0. Some of them is a crash: say which, stop the rest, 1."""
-    while not (gone := the_mesh.exited()):
+    """Until every resource has ended (a stop from outside, `make down`: 0).
+
+    A crashed process is restarted inside its resource (`devmesh run`); a
+    resource that ends on its own gave up on a process that kept crashing: it
+    is named, loudly, and the rest of the mesh keeps serving.
+    """
+    reported: set[str] = set()
+    while len(gone := the_mesh.exited()) < len(the_mesh.procs):
+        for name in sorted(set(gone) - reported):
+            reported.add(name)
+            print(
+                f"mesh: {name.upper()} IS DOWN: it gave up restarting a process"
+                f" that kept crashing (log: {the_mesh.log_path(name)}); the rest"
+                " keeps serving, Ctrl-C stops all",
+                file=sys.stderr,
+                flush=True,
+            )
         time.sleep(1)
-    time.sleep(2)  # let a `make down` finish before judging
-    gone = the_mesh.exited()
-    if len(gone) == len(the_mesh.procs):
-        print("mesh: every resource stopped", file=sys.stderr, flush=True)
-        return 0
-    print(
-        f"mesh: {', '.join(gone)} exited (logs: {the_mesh.log_path(gone[0]).parent});"
-        " stopping the rest",
-        file=sys.stderr,
-        flush=True,
-    )
-    return 1
+    print("mesh: every resource stopped", file=sys.stderr, flush=True)
+    return 0 if not reported else 1
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@ Every sidecar talks to the others over mTLS: its workload certificate comes
 from Sentry (on loopback), which signs it only for the app id its JWT names;
 DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
 flag for it).
+
+Every sidecar probes its app's health (Dapr's app health check: the gRPC
+`HealthCheck` callback, or the gateway's GET /healthz) every
+APP_HEALTH_INTERVAL seconds; APP_HEALTH_THRESHOLD failed probes in a row mark
+the app unhealthy, and the sidecar stops delivering it events (and calls over
+its app channel) until a probe succeeds again. A hung app (SIGSTOP) is
+noticed within about interval x threshold seconds.
 """
 
 from __future__ import annotations
@@ -16,6 +23,25 @@ from devmesh.launcher.env import app_env
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
+
+APP_HEALTH_INTERVAL = 2  # seconds between probes
+APP_HEALTH_TIMEOUT_MS = 1000  # a probe slower than this failed
+APP_HEALTH_THRESHOLD = 3  # failed probes in a row before "unhealthy"
+
+
+def app_health_args(app: str) -> list[str]:
+    args = [
+        "--enable-app-health-check",
+        "--app-health-probe-interval",
+        str(APP_HEALTH_INTERVAL),
+        "--app-health-probe-timeout",
+        str(APP_HEALTH_TIMEOUT_MS),
+        "--app-health-threshold",
+        str(APP_HEALTH_THRESHOLD),
+    ]
+    if app == "gateway":
+        args += ["--app-health-check-path", "/healthz"]
+    return args
 
 
 def daprd_argv(prof: str, app: str) -> list[str]:
@@ -31,6 +57,7 @@ def daprd_argv(prof: str, app: str) -> list[str]:
         "http" if app == "gateway" else "grpc",
         "--app-channel-address",
         LOOPBACK,
+        *app_health_args(app),
         "--dapr-listen-addresses",
         LOOPBACK,
         "--dapr-http-port",
