@@ -5,6 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
+python -m devmesh dlq ...       dead letters: list, show ID, replay ID...
 python -m devmesh rotate-ca     forget the CA and Sentry token key (new at next start)
 """
 
@@ -17,7 +18,7 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from devmesh import launcher, mesh, trust
+from devmesh import dlq, launcher, mesh, trust
 
 
 def _probe(spec: launcher.Proc) -> dict[str, object]:
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("down")
     sub.add_parser("resources")
     sub.add_parser("status")
+    dlq.add_commands(sub.add_parser("dlq", help="dead letters: list, show, replay"))
     rotate_p = sub.add_parser("rotate-ca", help="stop every mesh first")
     rotate_p.add_argument(
         "--tokens", action="store_true", help="also the per-app API tokens"
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         return launcher.run(args.name, profile)
+    if args.command == "dlq":
+        return dlq.run(args, profile)
     if args.command == "resources":
         print(_resources_json(profile))
         return 0
