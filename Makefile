@@ -10,7 +10,7 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt lint protos schema seed bench clean-data
+        test-tilt test-faults lint protos schema seed dlq bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -28,14 +28,18 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier: unit, integration + e2e (full), lite, tilt ci
+test: bootstrap         ## every tier: unit, integration + e2e (full), faults, lite, tilt ci
 	$(PYTEST) tests/unit
 	$(PYTEST) tests/integration tests/e2e -m "not tilt"
+	$(PYTEST) tests/faults -m faults -s
 	TEST_PROFILE=lite $(PYTEST) tests/integration -m lite
 	$(PYTEST) tests/e2e -m tilt
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
+
+test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
+	$(PYTEST) tests/faults -m faults -s
 
 lint:
 	$(PY) -m ruff check .
@@ -49,6 +53,9 @@ schema:                 ## export the GraphQL SDL to gateway/schema.graphql
 
 seed:                   ## load demo products into a running mesh
 	$(PY) -m devmesh.seed
+
+dlq:                    ## dead letters: make dlq [ARGS="show ID" | ARGS="replay ID..."]
+	$(PY) -m devmesh dlq $(or $(ARGS),list)
 
 bench:                  ## measure the mesh (QUICK=1 for a smoke run)
 	python3 -m devmesh.bootstrap --with ghz,vegeta
