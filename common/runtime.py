@@ -1,12 +1,12 @@
 """Running a gRPC domain service beside its sidecar.
 
 One process hosts the proto service and Dapr's callbacks (subscriptions) on one
-port via `dapr.ext.grpc.App`. Health is Dapr's own app health check: the
-sidecar calls the app's gRPC `HealthCheck` callback every few seconds (flags in
-devmesh/launcher/sidecar.py), which answers from the readiness checks' last
-results, refreshed in the background. An app that hangs (the probe times out)
-or whose dependencies do not answer is marked unhealthy by its sidecar after a
-few probes: the sidecar stops its subscriptions until it is healthy again.
+port via `dapr.ext.grpc.App`. Health is Dapr's own app health check, not a
+server of ours: the app answers the gRPC `HealthCheck` callback from the
+readiness checks' last results, refreshed in the background, so a probe fails
+when the app hangs or a dependency does not answer. The sidecar probes only
+when the launcher turns the check on (DAPRSHOP_APP_HEALTH=on; off by default,
+devmesh/launcher/sidecar.py says why).
 SIGTERM stops taking new calls, lets in-flight ones finish, then runs the
 shutdown hooks.
 """

@@ -5,12 +5,17 @@ from Sentry (on loopback), which signs it only for the app id its JWT names;
 DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
 flag for it).
 
-Every sidecar probes its app's health (Dapr's app health check: the gRPC
+Dapr's app health check is available but OFF by default
+(DAPRSHOP_APP_HEALTH=on turns it on): the sidecar then probes its app (the gRPC
 `HealthCheck` callback, or the gateway's GET /healthz) every
-APP_HEALTH_INTERVAL seconds; APP_HEALTH_THRESHOLD failed probes in a row mark
-the app unhealthy, and the sidecar stops delivering it events (and calls over
-its app channel) until a probe succeeds again. A hung app (SIGSTOP) is
-noticed within about interval x threshold seconds.
+APP_HEALTH_INTERVAL seconds and, after APP_HEALTH_THRESHOLD failures in a row,
+stops the app's subscriptions until a probe succeeds. With daprd 1.18 and
+Kafka the resubscription after recovery can leave the subscription dead (the
+fault tier's F11, SIGSTOP for 30 s, lost 112 of 150 emails this way; the same
+symptom as dapr/components-contrib#4349), while without the check a hung app
+only makes its in-flight delivery time out and be retried (F11: nothing lost,
+drained 7 s after SIGCONT). A hang longer than the retry window sends events
+to the dead-letter topic, from where `devmesh dlq replay` brings them back.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ APP_HEALTH_THRESHOLD = 3  # failed probes in a row before "unhealthy"
 
 
 def app_health_args(app: str) -> list[str]:
+    if os.environ.get("DAPRSHOP_APP_HEALTH", "off") != "on":
+        return []
     args = [
         "--enable-app-health-check",
         "--app-health-probe-interval",
