@@ -10,7 +10,8 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-faults lint protos schema seed dlq bench clean-data
+        test-tilt test-security test-faults lint protos schema seed dlq bench \
+        clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -28,15 +29,18 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier: unit, integration + e2e (full), faults, lite, tilt ci
+test: bootstrap         ## every tier: unit, integration + e2e + security (full), faults, lite, tilt ci
 	$(PYTEST) tests/unit
-	$(PYTEST) tests/integration tests/e2e -m "not tilt"
+	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
 	$(PYTEST) tests/faults -m faults -s
-	TEST_PROFILE=lite $(PYTEST) tests/integration -m lite
+	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
 	$(PYTEST) tests/e2e -m tilt
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
+
+test-security: bootstrap ## the zero-trust proofs alone (full profile)
+	$(PYTEST) tests/security
 
 test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
 	$(PYTEST) tests/faults -m faults -s

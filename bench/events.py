@@ -43,6 +43,7 @@ from bench.loadgen import Block, open_loop
 from bench.report import TIMES, Row, at_most
 from bench.stats import ratio, summarize
 from common.events import publish_metadata
+from devmesh import trust
 from devmesh.ports import load
 
 RATE = 50
@@ -270,7 +271,8 @@ class Pipeline:
 
         self.channel = grpc.insecure_channel(f"127.0.0.1:{load().apps[publisher].grpc}")
         self.publish = dapr_pb2_grpc.DaprStub(self.channel).PublishEvent
-        self.metadata = (("dapr-api-token", ctx.env["DAPR_API_TOKEN"]),)
+        # Each sidecar API has its own token (devmesh/trust.py).
+        self.metadata = (("dapr-api-token", trust.api_tokens()[publisher].dapr),)
         self.user_id = user_id
         self.hop = hop
         self.first_hop_runs: list[list[float]] = []  # one list per run()

@@ -30,6 +30,7 @@ from bench.harness import (
 )
 from bench.report import TIMES, Row, Series, at_most
 from bench.stats import ratio
+from devmesh import trust
 from devmesh.paths import REPO
 from devmesh.ports import load
 from protos.common.v1 import money_pb2
@@ -73,7 +74,11 @@ def protoset(workdir: Path) -> Path:
 
 
 def sidecar_metadata(ctx: Context, app: str) -> tuple[tuple[str, str], ...]:
-    return (("dapr-app-id", app), ("dapr-api-token", ctx.env["DAPR_API_TOKEN"]))
+    """Call `app` through the calling (gateway's) sidecar, with its token."""
+    return (
+        ("dapr-app-id", app),
+        ("dapr-api-token", trust.api_tokens()["gateway"].dapr),
+    )
 
 
 def caller_channel() -> grpc.Channel:
@@ -122,7 +127,7 @@ def sides(ctx: Context, product_id: str) -> tuple[Side, Side]:
         return loadgen.ghz(
             label="direct",
             target=f"127.0.0.1:{ports['product'].app}",
-            metadata={"dapr-api-token": ctx.env["APP_API_TOKEN"]},
+            metadata={"dapr-api-token": trust.api_tokens()["product"].app},
             rps=rps,
             duration_s=seconds,
             **common,  # type: ignore[arg-type]
@@ -134,7 +139,7 @@ def sides(ctx: Context, product_id: str) -> tuple[Side, Side]:
             target=f"127.0.0.1:{ports['gateway'].grpc}",
             metadata={
                 "dapr-app-id": "product",
-                "dapr-api-token": ctx.env["DAPR_API_TOKEN"],
+                "dapr-api-token": trust.api_tokens()["gateway"].dapr,
             },
             rps=rps,
             duration_s=seconds,

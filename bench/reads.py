@@ -37,6 +37,7 @@ from bench.harness import (
 from bench.invocation import create_products
 from bench.report import TIMES, Row, at_least, at_most
 from bench.stats import ratio
+from devmesh import trust
 from devmesh.paths import REPO
 from devmesh.ports import load
 
@@ -131,7 +132,7 @@ class Twin:
                 f"redis://127.0.0.1:{load().redis}/0",
             ],
             cwd=REPO,
-            env={**os.environ, "DAPR_API_TOKEN": ctx.env["DAPR_API_TOKEN"]},
+            env={**os.environ, "DAPR_API_TOKEN": trust.api_tokens()["gateway"].dapr},
             stdout=(ctx.workdir / "twin.log").open("ab"),
             stderr=subprocess.STDOUT,
         )

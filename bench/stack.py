@@ -116,11 +116,9 @@ class Stack:
         from devmesh.ports import load
 
         argv = _without_app_flags(launcher.daprd_argv(PROFILE, "gateway"))
-        env = {
-            **os.environ,
-            **launcher.shared_env(PROFILE),
-            "DAPR_HOST_IP": launcher.LOOPBACK,
-        }
+        # The gateway's identity: its API token, its trust anchor and a Sentry
+        # token for its app id (mTLS like every sidecar).
+        env = {**os.environ, **launcher.sidecar_env(PROFILE, "gateway")}
         log = self.mesh.log_path("gateway-standin").open("ab")
         self.caller = subprocess.Popen(
             argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

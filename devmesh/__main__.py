@@ -6,7 +6,7 @@ python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
 python -m devmesh dlq ...       dead letters: list, show ID, replay ID...
-python -m devmesh rotate-ca     forget the CA and Sentry token key (new at next start)
+python -m devmesh rotate-ca     forget the CA and Sentry's token key (new at next start)
 """
 
 from __future__ import annotations
