@@ -26,24 +26,14 @@ effect but before step 4 allows one repeat once the lease expires.
 `subscribe(app, pubsub, topic, fn)` registers a handler with the topic's
 dead-letter topic, so no subscription is ever made without one.
 
-Why an event went to the dead-letter topic is written down where the
-`devmesh dlq` tool reads it: with `notes` (the service's `EventLedger`), a DROP
-and every failed delivery leave `dead-letter:<topic>:<event id>` in the
-`idempotency` state store, `{"outcome", "reason", "at"}` (the last one wins, so
-an event that exhausted its retries shows its last failure). The state store
-rather than a log line: it outlives the process, is keyed by the event id the
-dead-lettered CloudEvent carries, expires with the ledger's TTL, and reads the
-same under Tilt, `make run` and the tests. It is best effort: a note that
-cannot be written is logged, and the event's outcome does not change.
+Why an event was not done is noted with `notes` (common/drop_notes.py).
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -51,6 +41,7 @@ from typing import Any, Protocol
 from dapr.clients.grpc._response import TopicEventResponse
 
 from common import topics
+from common.drop_notes import Notes, write_note
 from common.events import Envelope, PoisonEvent, envelope_from_sdk_event
 from common.sidecar import AlreadyClaimed
 
@@ -125,17 +116,6 @@ class Once:
         return True
 
 
-class Notes(Protocol):
-    """Where drop reasons are written (`common.sidecar.EventLedger.mark`)."""
-
-    def mark(self, key: str, value: str = "done") -> None: ...
-
-
-def note_key(topic: str, event_id: str) -> str:
-    """The state key of the note on why `event_id` on `topic` was not done."""
-    return f"dead-letter:{topic}:{event_id}"
-
-
 @dataclass(frozen=True)
 class Verdict:
     outcome: Outcome
@@ -168,25 +148,12 @@ def handler(
         def callback(event: Any) -> TopicEventResponse:
             verdict = deliver(fn, event, drop_on, once, prefix)
             if notes is not None and verdict.reason:
-                _write_note(notes, event, verdict)
+                write_note(notes, event, verdict.outcome.value, verdict.reason)
             return verdict.outcome.response()
 
         return callback
 
     return decorate
-
-
-def _write_note(notes: Notes, event: Any, verdict: Verdict) -> None:
-    topic = str(getattr(event, "subject", "") or "")
-    note = {
-        "outcome": verdict.outcome.value,
-        "reason": verdict.reason,
-        "at": round(time.time(), 3),
-    }
-    try:
-        notes.mark(note_key(topic, _id(event)), json.dumps(note))
-    except Exception as err:
-        log.warning("could not note why %s was %s: %s", _id(event), verdict, err)
 
 
 def deliver(

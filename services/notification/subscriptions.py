@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 from common import events, topics
+from common.drop_notes import Notes
 from common.events import Envelope, PoisonEvent
-from common.subscriptions import Notes, handler, subscribe
+from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
 from services.notification.domain import (

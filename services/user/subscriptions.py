@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from common import events, topics
+from common.drop_notes import Notes
 from common.events import Envelope
-from common.subscriptions import Notes, handler, subscribe
+from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2
 from services.user.domain import (

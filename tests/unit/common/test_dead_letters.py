@@ -10,8 +10,9 @@ import pytest
 from cloudevents.sdk.event import v1
 
 from common import events, topics
+from common.drop_notes import note_key
 from common.events import Envelope, PoisonEvent
-from common.subscriptions import Outcome, handler, note_key
+from common.subscriptions import Outcome, handler
 from protos.events.v1 import events_pb2
 
 
