@@ -11,7 +11,8 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security test-faults lint lint-tools protos schema seed dlq \
+        bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,7 +30,7 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier (lint, unit, full, lite, tilt), then a table of their times
+test: bootstrap         ## every tier (lint, unit, full, faults, lite, tilt), then a table of their times
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
@@ -37,6 +38,9 @@ test-unit: bootstrap
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security
+
+test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
+	$(PYTEST) tests/faults -m faults -s
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .
@@ -74,6 +78,9 @@ schema:                 ## export the GraphQL SDL to gateway/schema.graphql
 
 seed:                   ## load demo products into a running mesh
 	$(PY) -m devmesh.seed
+
+dlq:                    ## dead letters: make dlq [ARGS="show ID" | ARGS="replay ID..."]
+	$(PY) -m devmesh dlq $(or $(ARGS),list)
 
 bench:                  ## measure the mesh (QUICK=1 for a smoke run)
 	python3 -m devmesh.bootstrap --with ghz,vegeta

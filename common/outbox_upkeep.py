@@ -2,8 +2,7 @@
 
 The lag is the age of the oldest undelivered event (0 when none waits): how
 far the relays are behind. It is logged by every upkeep pass that finds one,
-and `lag_figures` feeds a readiness body (common/runtime.py) so a health or
-metrics reader can take it.
+and `lag_figures` hands the same figures to a metrics reader.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ class ServiceSettings(BaseSettings):
 
     app_id: str
     app_port: int
-    health_port: int
+    # Unused since Dapr's app health check replaced our HTTP health server;
+    # the launcher still sets HEALTH_PORT from devmesh/ports.yaml.
+    health_port: int = 0
     dapr_grpc_port: int = 50001
     dapr_http_port: int = 3500
     dapr_host: str = "127.0.0.1"

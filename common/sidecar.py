@@ -48,7 +48,7 @@ class DaprPublisher:
             topic_name=topic,
             data=payload,
             data_content_type="application/json",
-            publish_metadata=events.publish_metadata(event_id, partition_key),
+            publish_metadata=events.publish_metadata(event_id, topic, partition_key),
         )
 
 

@@ -42,6 +42,11 @@ TIERS: tuple[Tier, ...] = (
         [*PYTEST, "tests/integration", "tests/e2e", "tests/security", "-m", "not tilt"],
     ),
     Tier(
+        "faults",
+        "one fault per test on the real mesh, verdict lines",
+        [*PYTEST, "tests/faults", "-m", "faults", "-s"],
+    ),
+    Tier(
         "lite",
         "integration + security, lite profile (Redis Streams)",
         [*PYTEST, "tests/integration", "tests/security", "-m", "lite"],

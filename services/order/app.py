@@ -37,7 +37,6 @@ class Assembly:
     checks: dict[str, runtime.ReadinessCheck]
     start: tuple[Callable[[], None], ...]
     stop: tuple[Callable[[], None], ...]
-    figures: dict[str, runtime.ReadinessFigure]
 
 
 def build(settings: OrderSettings) -> Assembly:
@@ -79,7 +78,6 @@ def build(settings: OrderSettings) -> Assembly:
             dapr.close,
             db.close,
         ),
-        figures={"outbox_lag": upkeep.lag_figures},
     )
 
 
@@ -94,5 +92,4 @@ def main() -> None:
         assembly.app,
         assembly.checks,
         list(assembly.stop),
-        assembly.figures,
     )

@@ -35,7 +35,6 @@ class Assembly:
     checks: dict[str, runtime.ReadinessCheck]
     start: tuple[Callable[[], None], ...]
     stop: tuple[Callable[[], None], ...]
-    figures: dict[str, runtime.ReadinessFigure]
 
 
 def build(settings: UserSettings) -> Assembly:
@@ -59,14 +58,16 @@ def build(settings: UserSettings) -> Assembly:
         user_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(service)
     )
     subscriptions.register(
-        app, settings.pubsub_name, subscriptions.OrderEventHandlers(service)
+        app,
+        settings.pubsub_name,
+        subscriptions.OrderEventHandlers(service),
+        notes=sidecar.EventLedger(dapr, settings.idempotency_store),
     )
     return Assembly(
         app,
         checks={"mysql": db.ping},
         start=(relay.start, upkeep_pass.start),
         stop=(upkeep_pass.stop, relay.stop, dapr.close, db.close),
-        figures={"outbox_lag": upkeep.lag_figures},
     )
 
 
@@ -81,5 +82,4 @@ def main() -> None:
         assembly.app,
         assembly.checks,
         list(assembly.stop),
-        assembly.figures,
     )
