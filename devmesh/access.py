@@ -8,7 +8,8 @@ what the code actually does:
   Configuration (`accessControl`, checked by the callee's sidecar against the
   caller's mTLS identity). Nothing calls notification; no one calls the gateway
   (it is an HTTP app reached only from outside).
-- PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component
+- PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component (cart
+  neither publishes nor subscribes, and does not load it)
   (`publishingScopes`, `subscriptionScopes`, `protectedTopics` in
   components/<profile>/pubsub.yaml; a unit test checks they agree). A
   subscriber's sidecar publishes its poison messages to `<topic>-dead-letter`,
@@ -31,6 +32,7 @@ NAMESPACE = "default"
 _USER = "/daprshop.user.v1.UserService/"
 _PRODUCT = "/daprshop.product.v1.ProductService/"
 _ORDER = "/daprshop.order.v1.OrderService/"
+_CART = "/daprshop.cart.v1.CartService/"
 
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
     "gateway": {
@@ -58,8 +60,20 @@ CALLS: dict[str, dict[str, tuple[str, ...]]] = {
                 "CancelOrder",
             )
         ),
+        "cart": tuple(
+            _CART + m
+            for m in (
+                "GetCart",
+                "AddItem",
+                "SetItemQuantity",
+                "RemoveItem",
+                "ClearCart",
+            )
+        ),
     },
     "order": {"product": (_PRODUCT + "ReserveStock", _PRODUCT + "ReleaseStock")},
+    # The cart checks that a product exists and how much of it is in stock.
+    "cart": {"product": (_PRODUCT + "GetProduct",)},
 }
 
 SUBSCRIBES: dict[str, tuple[str, ...]] = {
@@ -93,6 +107,7 @@ APIS: dict[str, tuple[str, ...]] = {
     "product": ("state", "publish", "metadata"),
     "order": ("state", "publish", "metadata"),
     "notification": ("state", "secrets", "bindings", "metadata"),
+    "cart": ("state", "metadata"),
 }
 
 COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -102,6 +117,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     components.SMS: ("notification",),
     components.SECRETS: ("notification",),
     components.RATELIMIT: ("gateway",),
+    components.CARTS: ("cart",),
 }
 
 SECRETS: dict[str, tuple[str, ...]] = {
@@ -110,6 +126,7 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "product": (),
     "order": (),
     "notification": ("smtp-password",),
+    "cart": (),
 }
 
 
