@@ -8,6 +8,7 @@ the same port; tilt/mesh/Tiltfile swaps the command.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from devmesh.launcher.spec import LOOPBACK, Proc
@@ -30,14 +31,28 @@ def storefront_env() -> dict[str, str]:
     }
 
 
+def dev_server_argv() -> list[str]:
+    """Vite's dev server (hot reload), after the typed operations are made."""
+    return [
+        "sh",
+        "-c",
+        "cd storefront && node_modules/.bin/graphql-codegen --config codegen.ts"
+        " && exec node_modules/.bin/vite",
+    ]
+
+
 def storefront_spec() -> Proc:
+    """The built bundle, or Vite's dev server when STOREFRONT_DEV=1 (Tilt)."""
     port = load().storefront
+    dev = os.environ.get("STOREFRONT_DEV") == "1"
     return Proc(
         "storefront",
         ready_url=f"http://{LOOPBACK}:{port}/config.json",
         deps=("gateway",),
         labels=("web",),
         links=((f"http://{LOOPBACK}:{port}/", "Storefront"),),
-        argv=[sys.executable, "-m", "devmesh.storefront_server"],
+        argv=dev_server_argv()
+        if dev
+        else [sys.executable, "-m", "devmesh.storefront_server"],
         env=storefront_env(),
     )
