@@ -82,7 +82,7 @@ def validate_quantity(quantity: int, max_line_quantity: int) -> None:
         raise ValidationError("quantity", "must be greater than zero")
     if quantity > max_line_quantity:
         raise ValidationError(
-            "quantity", f"at most {max_line_quantity} of one product per order"
+            "quantity", f"at most {max_line_quantity} of one product in a cart"
         )
 
 

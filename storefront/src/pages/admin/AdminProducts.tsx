@@ -78,7 +78,7 @@ function Admin() {
         </thead>
         <tbody>
           {(data?.products.edges ?? []).map(({ node }) => (
-            <StockRow key={`${node.id}:${node.stock}`} id={node.id} name={node.name} stock={node.stock} price={money(node.price)} />
+            <StockRow key={node.id} id={node.id} name={node.name} stock={node.stock} price={money(node.price)} />
           ))}
         </tbody>
       </table>
