@@ -11,7 +11,7 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security test-browser lint lint-tools protos schema seed bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,9 +29,9 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
+test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security + browser (full), lite, tilt ci
 	$(PYTEST) tests/unit
-	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
+	$(PYTEST) tests/integration tests/e2e tests/security tests/browser -m "not tilt"
 	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
 	$(PYTEST) tests/e2e -m tilt
 
@@ -40,6 +40,9 @@ test-unit: bootstrap
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security
+
+test-browser: bootstrap ## the storefront journey in Chromium alone (full profile; screenshots in tests/browser/output)
+	$(PYTEST) tests/browser
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .

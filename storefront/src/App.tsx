@@ -1,6 +1,6 @@
 import { NavLink, Route, Routes, useLocation } from "react-router-dom";
 import { useQuery } from "urql";
-import { useSession, useShop } from "./context";
+import { useLastGood, useSession, useShop } from "./context";
 import { CartQuery } from "./graphql/operations";
 import { AdminProducts } from "./pages/admin/AdminProducts";
 import { Callback } from "./pages/Callback";
@@ -13,7 +13,7 @@ import { ProductPage } from "./pages/ProductPage";
 
 function CartLink() {
   const [{ data }] = useQuery({ query: CartQuery, requestPolicy: "cache-and-network" });
-  const count = data?.cart.totalQuantity ?? 0;
+  const count = useLastGood(data?.cart.totalQuantity) ?? 0;
   return (
     <NavLink to="/cart" aria-label={`Cart, ${count} item${count === 1 ? "" : "s"}`}>
       Cart <span className="badge" data-testid="cart-count">{count}</span>

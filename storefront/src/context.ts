@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from "react";
+import { createContext, useContext, useEffect, useRef, useState } from "react";
 import type { Auth, Session } from "./auth";
 import type { RuntimeConfig } from "./config";
 
@@ -40,4 +40,11 @@ export function useDraft<T extends object>(key: string, initial: T): [T, (value:
     setValue(initial);
   };
   return [value, save, clear];
+}
+
+/** The latest defined value: what the page showed before a refetch failed. */
+export function useLastGood<T>(value: T | undefined): T | undefined {
+  const last = useRef(value);
+  if (value !== undefined) last.current = value;
+  return last.current;
 }

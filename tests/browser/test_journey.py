@@ -137,6 +137,9 @@ def test_a_shopper_buys_two_products_and_follows_the_order(
     order_id = browser.driver.current_url.rsplit("/orders/", 1)[1].split("?")[0]
     assert browser.by_testid("order-status").text == "PENDING"
     assert browser.by_testid("order-total").text == "$67.00"
+    browser.wait(
+        lambda: browser.by_testid("cart-count").text == "0", "the cart badge to empty"
+    )
     browser.screenshot("order-placed")
 
     # the order is cancelled elsewhere; the open page follows it live

@@ -1,10 +1,10 @@
 import { useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
-import { useMutation, useQuery } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 import { ErrorBanner, Notice } from "../components/Banner";
 import { Field } from "../components/Field";
 import { RequireLogin } from "../components/RequireLogin";
-import { useDraft } from "../context";
+import { useDraft, useLastGood } from "../context";
 import { money } from "../format";
 import { CartQuery, ClearCartMutation, PlaceOrderMutation } from "../graphql/operations";
 import { cardProblems, pay, type Card } from "../payment";
@@ -31,6 +31,7 @@ function addressProblems(address: typeof EMPTY_ADDRESS): Record<string, string> 
 
 function CheckoutForm() {
   const navigate = useNavigate();
+  const client = useClient();
   const [{ data, error: cartError }, refetchCart] = useQuery({ query: CartQuery, requestPolicy: "network-only" });
   const [placing, placeOrder] = useMutation(PlaceOrderMutation);
   const [, clearCart] = useMutation(ClearCartMutation);
@@ -47,7 +48,8 @@ function CheckoutForm() {
   const [paying, setPaying] = useState(false);
   const inFlight = useRef(false); // a second click before React re-renders
 
-  const cart = data?.cart;
+  // A failed refetch (outage, rate limit) must not take the form away.
+  const cart = useLastGood(data?.cart);
   const card: Card = { ...cardDraft, ...secret };
   const busy = paying || placing.fetching;
 
@@ -62,7 +64,7 @@ function CheckoutForm() {
     }
   };
 
-  const finish = async (cart: NonNullable<typeof data>["cart"]) => {
+  const finish = async (cart: NonNullable<NonNullable<typeof data>["cart"]>) => {
     setDeclined("");
     setRefusal("");
     const found = { ...addressProblems(address), ...(checkout.paid ? {} : cardProblems(card)) };
@@ -81,15 +83,14 @@ function CheckoutForm() {
       setCheckout({ ...checkout, paid });
     }
     const items = cart.lines.map((line) => ({ productId: line.productId, quantity: line.quantity }));
-    const result = await placeOrder(
-      { input: { items, idempotencyKey: checkout.key } },
-      { additionalTypenames: ["Order", "Cart"] },
-    );
+    const result = await placeOrder({ input: { items, idempotencyKey: checkout.key } });
     const outcome = result.data?.placeOrder;
     if (!outcome) return; // a transport failure: shown by the banner, key kept
     switch (outcome.__typename) {
       case "Order":
         await clearCart({}, { additionalTypenames: ["Cart"] });
+        // Every view of the cart (the header's badge too) learns it is empty.
+        await client.query(CartQuery, {}, { requestPolicy: "network-only" }).toPromise();
         clearAddress();
         clearCardDraft();
         clearCheckout();
