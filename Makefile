@@ -11,8 +11,8 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security test-faults lint lint-tools protos schema seed dlq \
-        bench clean-data
+        test-tilt test-security test-faults test-browser lint lint-tools protos schema \
+        seed dlq bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -30,7 +30,7 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier (lint, unit, full, faults, lite, tilt), then a table of their times
+test: bootstrap         ## every tier (lint, unit, full (+browser), faults, lite, tilt), then a table of their times
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
@@ -41,6 +41,9 @@ test-security: bootstrap ## the zero-trust proofs alone (full profile)
 
 test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
 	$(PYTEST) tests/faults -m faults -s
+
+test-browser: bootstrap ## the storefront journey in Chromium alone (full profile; screenshots in tests/browser/output)
+	$(PYTEST) tests/browser
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .

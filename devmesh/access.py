@@ -11,7 +11,8 @@ what the code actually does:
 - GUEST_CALLS: the same for apps that are not part of the shop but join its
   mesh in the tests: `polyglot`, the Go client of tests/polyglot, reads
   products through a sidecar of its own.
-- PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component
+- PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component (cart
+  neither publishes nor subscribes, and does not load it)
   (`publishingScopes`, `subscriptionScopes`, `protectedTopics` in
   components/<profile>/pubsub.yaml; a unit test checks they agree). A
   subscriber's sidecar publishes its poison messages to `<topic>-dead-letter`,
@@ -35,6 +36,7 @@ NAMESPACE = "default"
 _USER = "/daprshop.user.v1.UserService/"
 _PRODUCT = "/daprshop.product.v1.ProductService/"
 _ORDER = "/daprshop.order.v1.OrderService/"
+_CART = "/daprshop.cart.v1.CartService/"
 
 CALLS: dict[str, dict[str, tuple[str, ...]]] = {
     "gateway": {
@@ -62,12 +64,24 @@ CALLS: dict[str, dict[str, tuple[str, ...]]] = {
                 "CancelOrder",
             )
         ),
+        "cart": tuple(
+            _CART + m
+            for m in (
+                "GetCart",
+                "AddItem",
+                "SetItemQuantity",
+                "RemoveItem",
+                "ClearCart",
+            )
+        ),
     },
     "order": {
         "product": tuple(
             _PRODUCT + m for m in ("ReserveStock", "ReleaseStock", "CommitStock")
         )
     },
+    # The cart checks that a product exists and how much of it is in stock.
+    "cart": {"product": (_PRODUCT + "GetProduct",)},
 }
 
 GUEST_CALLS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -105,6 +119,7 @@ APIS: dict[str, tuple[str, ...]] = {
     "product": ("state", "publish", "lock", "unlock", "metadata"),
     "order": ("state", "publish", "metadata"),
     "notification": ("state", "secrets", "bindings", "metadata"),
+    "cart": ("state", "metadata"),
 }
 
 # (http, grpc) version of each API in the allow-list; stable ones are v1.
@@ -122,6 +137,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     components.SECRETS: ("notification",),
     components.RATELIMIT: ("gateway",),
     components.LOCK: ("product",),
+    components.CARTS: ("cart",),
 }
 
 SECRETS: dict[str, tuple[str, ...]] = {
@@ -130,6 +146,7 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "product": (),
     "order": (),
     "notification": ("smtp-password",),
+    "cart": (),
 }
 
 

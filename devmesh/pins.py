@@ -10,7 +10,14 @@ MAILPIT = "1.27.11"
 KAFKA = "3.9.1"
 MOCK_OAUTH2 = "6.0.2"
 UV = "0.13.9"
-APT_PACKAGES = ("redis-server", "mariadb-server", "mariadb-client")
+# chromium + chromium-driver: the browser tier (tests/browser, Selenium).
+APT_PACKAGES = (
+    "redis-server",
+    "mariadb-server",
+    "mariadb-client",
+    "chromium",
+    "chromium-driver",
+)
 # Contract tools (`make lint`, `make protos`), built from their Go modules.
 BUF = "1.75.0"
 PROTOC_GEN_GO = "1.36.12"

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 PORTS_FILE = Path(__file__).with_name("ports.yaml")
-APP_NAMES = ("gateway", "user", "product", "order", "notification")
+APP_NAMES = ("gateway", "user", "product", "order", "notification", "cart")
 
 # Port offsets of the meshes that may run side by side on one machine. Chosen so
 # that no port of one lands on a port of another (tests/unit/devmesh checks it).

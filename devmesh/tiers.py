@@ -38,8 +38,12 @@ TIERS: tuple[Tier, ...] = (
     Tier("unit", "fakes, no network", [*PYTEST, "tests/unit"]),
     Tier(
         "full",
-        "integration + e2e + security, full profile (Kafka)",
-        [*PYTEST, "tests/integration", "tests/e2e", "tests/security", "-m", "not tilt"],
+        "integration + e2e + security + browser, full profile (Kafka)",
+        [
+            *PYTEST,
+            *("tests/integration", "tests/e2e", "tests/security", "tests/browser"),
+            *("-m", "not tilt"),
+        ],
     ),
     Tier(
         "faults",

@@ -1,5 +1,5 @@
 """The real services a gateway process runs on: one grpc.aio channel to the
-sidecar (user, product, order, and the `cache` state store) and one
+sidecar (user, product, order, cart, and the `cache` state store) and one
 redis.asyncio client (rate limits, the order-status fan-out, near-cache
 invalidations), opened when the app starts and closed when it stops."""
 
@@ -93,6 +93,7 @@ async def grpc_and_redis_services(
             channel, invocation(settings.product_app_id)
         ),
         orders=clients.GrpcOrderClient(channel, invocation(settings.order_app_id)),
+        carts=clients.GrpcCartClient(channel, invocation(settings.cart_app_id)),
         catalog=catalog,
         fanout=fanout,
         verifier=verifier,

@@ -33,6 +33,7 @@ class GatewaySettings(ServiceSettings):
     user_app_id: str = "user"
     product_app_id: str = "product"
     order_app_id: str = "order"
+    cart_app_id: str = "cart"
     redis_url: str = "redis://127.0.0.1:16379/0"
     cache_store: str = components.CACHE
     # Seconds a socket operation on Redis may take before the call fails

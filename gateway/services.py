@@ -88,6 +88,7 @@ class GatewayServices:
     users: clients.UserClient
     products: clients.ProductClient
     orders: clients.OrderClient
+    carts: clients.CartClient
     catalog: ProductCatalog
     fanout: OrderStatusFanout
     verifier: TokenVerifier

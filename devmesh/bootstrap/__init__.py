@@ -1,10 +1,10 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
 One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-sentry, tilt, graphiql, buf, protoc_gen_go, ghz, vegeta), each with its `PART`
-(ready check and install step); `driver` holds the table, the progress output
-and the command line; `shared` the helpers (logged commands, Go modules, Maven
-jars).
+sentry, tilt, graphiql, storefront, buf, protoc_gen_go, ghz, vegeta), each
+with its `PART` (ready check and install step); `driver` holds the table, the
+progress output and the command line; `shared` the helpers (logged commands,
+Go modules, Maven jars).
 
 The functions below are where the launcher, the tests and the bench find the
 installed programs.

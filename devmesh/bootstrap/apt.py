@@ -1,4 +1,5 @@
-"""Redis and MariaDB from the distribution's packages."""
+"""Redis, MariaDB and Chromium (with its WebDriver) from the distribution's
+packages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from devmesh.bootstrap.shared import Part, sh
 
 
 def ready() -> bool:
-    return all(shutil.which(b) for b in ("redis-server", "mariadbd", "mariadb"))
+    return all(
+        shutil.which(b)
+        for b in ("redis-server", "mariadbd", "mariadb", "chromium", "chromedriver")
+    )
 
 
 def install() -> None:
@@ -39,4 +43,10 @@ def install() -> None:
             policy.unlink(missing_ok=True)
 
 
-PART = Part("apt", "Redis and MariaDB (Debian packages)", ready, install, "~1 min")
+PART = Part(
+    "apt",
+    "Redis, MariaDB, Chromium + chromedriver (Debian packages)",
+    ready,
+    install,
+    "~2 min",
+)

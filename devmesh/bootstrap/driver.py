@@ -30,6 +30,7 @@ from devmesh.bootstrap import (
     protoc_gen_go,
     python_env,
     sentry,
+    storefront,
     tilt,
     vegeta,
 )
@@ -48,6 +49,7 @@ PARTS: tuple[Part, ...] = (
     sentry.PART,
     tilt.PART,
     graphiql.PART,
+    storefront.PART,
     buf.PART,
     protoc_gen_go.PART,
     ghz.PART,

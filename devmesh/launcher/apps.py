@@ -1,4 +1,5 @@
-"""The app resources: each domain service (and the gateway) beside its daprd."""
+"""The app resources: each domain service (and the gateway) beside its daprd,
+and the storefront (a web app, no sidecar) last."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sys
 
 from devmesh.launcher.env import app_env
 from devmesh.launcher.spec import LOOPBACK, Proc
+from devmesh.launcher.storefront import storefront_spec
 from devmesh.ports import APP_NAMES, load
 
 APP_DEPS = {
@@ -13,7 +15,8 @@ APP_DEPS = {
     "product": ("sentry", "ferretdb", "redis"),
     "order": ("sentry", "mariadb", "redis", "product"),
     "notification": ("sentry", "mailpit", "redis"),
-    "gateway": ("sentry", "redis", "oidc", "user", "product", "order"),
+    "cart": ("sentry", "redis", "product"),
+    "gateway": ("sentry", "redis", "oidc", "user", "product", "order", "cart"),
 }
 
 
@@ -42,4 +45,5 @@ def app_specs(prof: str) -> dict[str, Proc]:
             argv=app_argv(app),
             env=app_env(prof, app),
         )
+    specs["storefront"] = storefront_spec()
     return specs

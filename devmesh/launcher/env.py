@@ -31,6 +31,8 @@ def shared_env(prof: str) -> dict[str, str]:
         "OIDC_CLIENT_ID": "daprshop-web",
         "OIDC_CLIENT_SECRET": "local-dev-only",
         "PUBLIC_URL": f"http://{LOOPBACK}:{p.apps['gateway'].app}",
+        # The storefront (a browser app on its own port) calls the gateway.
+        "CORS_ORIGINS": f"http://{LOOPBACK}:{p.storefront},http://localhost:{p.storefront}",
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
         "DAPR_API_TIMEOUT_SECONDS": "5",

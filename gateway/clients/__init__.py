@@ -1,4 +1,4 @@
-"""Typed async clients for the user, product and order services.
+"""Typed async clients for the user, product, order and cart services.
 
 Every call goes through the gateway's own sidecar (`invocation.py`). Generated
 proto types stay in this package: callers get the frozen values of
@@ -10,6 +10,7 @@ The names below are the package's surface: `from gateway import clients` and
 `clients.<Name>` is how the rest of the gateway uses it.
 """
 
+from gateway.clients.carts import CartClient, GrpcCartClient
 from gateway.clients.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -24,6 +25,8 @@ from gateway.clients.errors import (
 )
 from gateway.clients.invocation import Invocation, current_traceparent, sidecar_channel
 from gateway.clients.models import (
+    Cart,
+    CartLine,
     LineRequest,
     Money,
     Order,
@@ -44,8 +47,12 @@ from gateway.clients.users import GrpcUserClient, UserClient
 
 __all__ = [
     "AlreadyExists",
+    "Cart",
+    "CartClient",
+    "CartLine",
     "FailedPrecondition",
     "FieldProblem",
+    "GrpcCartClient",
     "GrpcOrderClient",
     "GrpcProductClient",
     "GrpcUserClient",

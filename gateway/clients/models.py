@@ -120,3 +120,19 @@ class LineRequest:
 class Page(Generic[T]):
     items: list[T]
     next_token: str = ""
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: str
+    quantity: int
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Cart:
+    user_id: str
+    lines: tuple[CartLine, ...]
+    # None for a cart never written (or expired).
+    updated_at: datetime | None
+    max_line_quantity: int

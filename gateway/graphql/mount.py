@@ -35,7 +35,11 @@ def mount_graphql(app: FastAPI, settings: GatewaySettings) -> None:
         )
     app.include_router(
         build_router(
-            schema, get_context, graphiql=not settings.is_prod, local_ide=local_ide
+            schema,
+            get_context,
+            graphiql=not settings.is_prod,
+            local_ide=local_ide,
+            allowed_origins=settings.cors_origins,
         ),
         prefix=GRAPHQL_PATH,
     )

@@ -138,8 +138,15 @@ def _error_response(status: int, reason: str) -> Response:
 
 
 def build_router(
-    schema: GatewaySchema, context_getter: Any, graphiql: bool, local_ide: bool = False
+    schema: GatewaySchema,
+    context_getter: Any,
+    graphiql: bool,
+    local_ide: bool = False,
+    allowed_origins: tuple[str, ...] = (),
 ) -> GatewayGraphQLRouter:
+    """`allowed_origins`: the browser origins (besides the gateway's own) whose
+    pages may open a subscription socket: the CORS origins. Others are refused
+    (cross-site WebSocket hijacking)."""
     router = GatewayGraphQLRouter(
         schema,
         graphql_ide="graphiql" if graphiql else None,
@@ -150,6 +157,7 @@ def build_router(
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,
+        allowed_origins=allowed_origins,
     )
     router.local_ide = local_ide
     return router

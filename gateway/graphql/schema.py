@@ -26,6 +26,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from gateway.graphql.cart.mutations import CartMutations
+from gateway.graphql.cart.queries import CartQueries
 from gateway.graphql.limits import alias_limit, depth_limit
 from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
 from gateway.graphql.orders.mutations import OrderMutations
@@ -40,12 +42,12 @@ log = logging.getLogger(__name__)
 
 
 @strawberry.type
-class Query(UserQueries, ProductQueries, OrderQueries):
+class Query(UserQueries, ProductQueries, OrderQueries, CartQueries):
     pass
 
 
 @strawberry.type
-class Mutation(UserMutations, ProductMutations, OrderMutations):
+class Mutation(UserMutations, ProductMutations, OrderMutations, CartMutations):
     pass
 
 

@@ -13,6 +13,7 @@ from devmesh import access
 from devmesh.launcher.dapr_config import render_app_config
 from devmesh.paths import REPO
 from devmesh.ports import APP_NAMES
+from protos.cart.v1 import cart_pb2
 from protos.order.v1 import order_pb2
 from protos.product.v1 import product_pb2
 from protos.user.v1 import user_pb2
@@ -22,6 +23,7 @@ SERVICES = {
     "user": user_pb2.DESCRIPTOR.services_by_name["UserService"],
     "product": product_pb2.DESCRIPTOR.services_by_name["ProductService"],
     "order": order_pb2.DESCRIPTOR.services_by_name["OrderService"],
+    "cart": cart_pb2.DESCRIPTOR.services_by_name["CartService"],
 }
 
 
@@ -47,6 +49,16 @@ def test_nobody_calls_notification_or_the_gateway_and_only_order_the_stock() -> 
         "/daprshop.product.v1.ProductService/ReleaseStock",
     }
     assert not stock & set(access.callers_of("product")["gateway"])
+    assert not stock & set(access.callers_of("product")["cart"])
+
+
+def test_only_the_gateway_calls_the_cart_and_the_cart_only_reads_products() -> None:
+    assert set(access.callers_of("cart")) == {"gateway"}
+    assert access.CALLS["cart"] == {
+        "product": ("/daprshop.product.v1.ProductService/GetProduct",)
+    }
+    assert access.COMPONENTS["carts"] == ("cart",)
+    assert access.APIS["cart"] == ("state", "metadata")
 
 
 def test_every_topic_has_one_publisher_and_its_subscribers() -> None:

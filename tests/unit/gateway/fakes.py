@@ -1,7 +1,8 @@
-"""In-memory stand-ins for what the gateway talks to: the three services, the
-Dapr state store, the token verifier, the Redis fan-out. They behave like the
-real ones where the gateway depends on it (ownership -> NOT_FOUND, unknown ids
-absent from batch reads, first-write inserts, ...) and count their calls."""
+"""In-memory stand-ins for what the gateway talks to: the four services (the
+cart's in cart_fakes.py), the Dapr state store, the token verifier, the Redis
+fan-out. They behave like the real ones where the gateway depends on it
+(ownership -> NOT_FOUND, unknown ids absent from batch reads, first-write
+inserts, ...) and count their calls."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from gateway.config import GatewaySettings
 from gateway.fanout import OrderStatusFanout
 from gateway.graphql.context import GatewayServices, RateRules
 from gateway.ratelimit import RateLimiter
+from tests.unit.gateway.cart_fakes import FakeCarts
 
 ISSUER = "https://idp.test/shop"
 
@@ -441,6 +443,7 @@ class World:
         self.users = FakeUsers()
         self.products = FakeProducts()
         self.orders = FakeOrders(self.products)
+        self.carts = FakeCarts(self.products)
         self.store = FakeStateStore()
         self.verifier = FakeVerifier()
         self.bus: list[LocalFanout] = []
@@ -472,6 +475,7 @@ class World:
             users=self.users,
             products=self.products,
             orders=self.orders,
+            carts=self.carts,
             catalog=catalog,
             fanout=LocalFanout(self.bus),
             verifier=self.verifier,

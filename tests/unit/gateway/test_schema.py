@@ -55,7 +55,7 @@ def test_every_result_union_can_select_all_members_at_once() -> None:
         for name, t in schema.type_map.items()
         if isinstance(t, GraphQLUnionType) and name.endswith("Result")
     ]
-    assert len(unions) == 6
+    assert len(unions) == 7
     for union in unions:
         selections = []
         for member in union.types:
@@ -80,6 +80,7 @@ def test_every_result_union_can_select_all_members_at_once() -> None:
             "placeOrder": '(input: {items: [], idempotencyKey: "k"})',
             "cancelOrder": '(id: "1")',
             "updateOrderStatus": '(id: "1", status: SHIPPED)',
+            "addToCart": '(productId: "1")',
         }[field]
         query = f"mutation {{ {field}{args} {{ __typename {' '.join(selections)} }} }}"
         assert validate(schema, parse(query)) == [], query

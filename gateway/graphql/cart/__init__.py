@@ -1,0 +1,1 @@
+"""The shopper's cart: types, the `cart` query and its mutations."""

@@ -1,0 +1,3 @@
+from services.cart.app import main
+
+main()
