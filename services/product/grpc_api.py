@@ -1,10 +1,17 @@
-"""ProductService over gRPC: proto <-> domain, domain errors -> status codes."""
+"""ProductService over gRPC: proto <-> domain, domain errors -> status codes.
+
+Reads are open to every caller the sidecar's access table lets in. Creating
+and changing products needs the products:write permission the gateway
+forwards for its acting user; reserving and releasing stock is the order
+service's alone (common.caller).
+"""
 
 from __future__ import annotations
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.caller import ORDER_APP, PRODUCTS_WRITE, PermissionDenied, caller_of
 from common.grpc_errors import status_for
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -24,6 +31,7 @@ ERRORS = status_for(
         ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
         NotFound: grpc.StatusCode.NOT_FOUND,
         OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
+        PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     }
 )
 
@@ -71,6 +79,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def CreateProduct(
         self, request: product_pb2.CreateProductRequest, context: grpc.ServicerContext
     ) -> product_pb2.Product:
+        caller_of(context, "CreateProduct").require_permission(PRODUCTS_WRITE)
         if not request.HasField("price"):
             raise ValidationError("price", "is required")
         product = self._service.create(
@@ -103,6 +112,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def UpdateProduct(
         self, request: product_pb2.UpdateProductRequest, context: grpc.ServicerContext
     ) -> product_pb2.Product:
+        caller_of(context, "UpdateProduct").require_permission(PRODUCTS_WRITE)
         changes = ProductChanges(
             name=request.name if request.HasField("name") else None,
             description=request.description
@@ -145,10 +155,12 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def ReserveStock(
         self, request: product_pb2.ReserveStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
+        caller_of(context, "ReserveStock").require_app(ORDER_APP)
         return stock_level(self._service.reserve(request.product_id, request.quantity))
 
     @ERRORS
     def ReleaseStock(
         self, request: product_pb2.ReleaseStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
+        caller_of(context, "ReleaseStock").require_app(ORDER_APP)
         return stock_level(self._service.release(request.product_id, request.quantity))

@@ -7,13 +7,14 @@ from collections.abc import Callable
 import grpc
 import pytest
 
+from common.caller import PRODUCTS_WRITE
 from common.error_details import Reason
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2
 from services.product.domain import Product
 from services.product.grpc_api import ProductServicer
 from services.product.service import ProductService
-from tests.unit.common.servicer_context import Aborted, FakeContext
+from tests.unit.common.servicer_context import Aborted, FakeContext, as_app, as_gateway
 from tests.unit.product.fakes import FakeProductEvents, FakeProductRepository
 
 
@@ -32,8 +33,16 @@ def create(
             price=money_pb2.Money(amount=1299, currency=currency),
             stock=stock,
         ),
-        FakeContext(),
+        admin(),
     )
+
+
+def admin() -> FakeContext:
+    return as_gateway("root", PRODUCTS_WRITE)
+
+
+def order_app() -> FakeContext:
+    return as_app("order")
 
 
 def aborted(call: Callable[[], object]) -> Aborted:
@@ -56,7 +65,7 @@ def test_a_reservation_answers_the_stock_left_and_the_price(
     product = create(api, stock=3)
     level = api.ReserveStock(
         product_pb2.ReserveStockRequest(product_id=product.id, quantity=2),
-        FakeContext(),
+        order_app(),
     )
     assert (level.stock, level.name, level.price.amount) == (1, "Mug", 1299)
 
@@ -66,7 +75,7 @@ def test_out_of_stock_carries_the_product_and_the_counts(api: ProductServicer) -
     err = aborted(
         lambda: api.ReserveStock(
             product_pb2.ReserveStockRequest(product_id=product.id, quantity=5),
-            FakeContext(),
+            order_app(),
         )
     )
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -112,7 +121,7 @@ def test_an_unknown_product_is_not_found_naming_it(api: ProductServicer) -> None
 def test_bad_input_names_the_field(
     api: ProductServicer, request_: product_pb2.CreateProductRequest, field: str
 ) -> None:
-    err = aborted(lambda: api.CreateProduct(request_, FakeContext()))
+    err = aborted(lambda: api.CreateProduct(request_, admin()))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.detail is not None
     assert err.detail.reason == Reason.INVALID_ARGUMENT
@@ -122,7 +131,7 @@ def test_bad_input_names_the_field(
 def test_an_update_changes_only_the_fields_present(api: ProductServicer) -> None:
     product = create(api, stock=3)
     updated = api.UpdateProduct(
-        product_pb2.UpdateProductRequest(id=product.id, stock=9), FakeContext()
+        product_pb2.UpdateProductRequest(id=product.id, stock=9), admin()
     )
     assert (updated.stock, updated.name) == (9, "Mug")
 
@@ -150,7 +159,7 @@ def test_check_stock_and_release(api: ProductServicer) -> None:
     assert (check.available, check.stock) == (False, 2)
     level = api.ReleaseStock(
         product_pb2.ReleaseStockRequest(product_id=product.id, quantity=1),
-        FakeContext(),
+        order_app(),
     )
     assert level.stock == 3
 
