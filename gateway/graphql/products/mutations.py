@@ -45,7 +45,9 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        product = await context.services.products.create(input.to_domain())
+        product = await context.services.products.create(
+            input.to_domain(), actor=context.signed_in()
+        )
         await forget_cached(context, product.id)
         return Product.from_domain(product)
 
@@ -58,6 +60,8 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        product = await context.services.products.update(str(id), input.to_domain())
+        product = await context.services.products.update(
+            str(id), input.to_domain(), actor=context.signed_in()
+        )
         await forget_cached(context, product.id)
         return Product.from_domain(product)
