@@ -42,6 +42,7 @@ from bench.invocation import caller_channel, sidecar_metadata
 from bench.loadgen import Block, open_loop
 from bench.report import TIMES, Row, at_most
 from bench.stats import ratio, summarize
+from common.caller import Actor
 from common.events import publish_metadata
 from devmesh import trust
 from devmesh.ports import load
@@ -329,7 +330,7 @@ def buyer(ctx: Context) -> str:
                 email="bench-buyer@daprshop.test",
                 name="Bench Buyer",
             ),
-            metadata=sidecar_metadata(ctx, "user"),
+            metadata=sidecar_metadata(ctx, "user", Actor(subject="bench-buyer")),
             timeout=10,
         )
     return str(reply.user.id)

@@ -30,6 +30,7 @@ from bench.harness import (
 )
 from bench.report import TIMES, Row, Series, at_most
 from bench.stats import ratio
+from common.caller import NOBODY, PRODUCTS_WRITE, Actor
 from devmesh import trust
 from devmesh.paths import REPO
 from devmesh.ports import load
@@ -73,11 +74,20 @@ def protoset(workdir: Path) -> Path:
     return out
 
 
-def sidecar_metadata(ctx: Context, app: str) -> tuple[tuple[str, str], ...]:
-    """Call `app` through the calling (gateway's) sidecar, with its token."""
+# What the gateway would forward for an admin (common.caller): the bench's
+# fixtures create and restock products.
+BENCH_ADMIN = Actor(subject="bench", permissions=frozenset({PRODUCTS_WRITE}))
+
+
+def sidecar_metadata(
+    ctx: Context, app: str, actor: Actor = NOBODY
+) -> tuple[tuple[str, str], ...]:
+    """Call `app` through the calling (gateway's) sidecar, with its token,
+    made for `actor` as the gateway names its acting user."""
     return (
         ("dapr-app-id", app),
         ("dapr-api-token", trust.api_tokens()["gateway"].dapr),
+        *actor.metadata(),
     )
 
 
@@ -91,7 +101,7 @@ def create_products(
     ctx: Context, count: int, prefix: str, stock: int = 1000
 ) -> list[str]:
     """Products made through the calling sidecar, as any service would."""
-    metadata = sidecar_metadata(ctx, "product")
+    metadata = sidecar_metadata(ctx, "product", BENCH_ADMIN)
     with caller_channel() as channel:
         stub = product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call]
 

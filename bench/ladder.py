@@ -25,7 +25,12 @@ from dataclasses import replace
 
 from bench import gqlclient, loadgen
 from bench.harness import Context, unavailable_rows
-from bench.invocation import caller_channel, create_products, sidecar_metadata
+from bench.invocation import (
+    BENCH_ADMIN,
+    caller_channel,
+    create_products,
+    sidecar_metadata,
+)
 from bench.reads import gateway_http_missing
 from bench.report import Row, Series, at_least, at_most
 from bench.stats import RatePoint, knee, ladder_exhausted, summarize
@@ -181,7 +186,7 @@ def orders_ladder(ctx: Context) -> list[Row]:
     except gqlclient.GatewayRefused as err:
         return unavailable_rows(TEMPLATES[2:], f"gateway refused: {err}")
 
-    metadata = sidecar_metadata(ctx, "product")
+    metadata = sidecar_metadata(ctx, "product", BENCH_ADMIN)
     points: list[RatePoint] = []
     repeated: dict[float, RatePoint] = {}
     series = Series("R5 placeOrder (GraphQL, one contended product)")

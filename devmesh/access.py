@@ -168,3 +168,11 @@ def scope_string(table: dict[str, tuple[str, ...]]) -> str:
 def all_topics() -> tuple[str, ...]:
     """Every topic and dead-letter topic: all of them protected."""
     return (*topics.ALL, *(topics.dead_letter(t) for t in topics.ALL))
+
+
+if __name__ == "__main__":
+    import sys
+
+    from devmesh.access_doc import main
+
+    sys.exit(main(sys.argv[1:]))

@@ -11,6 +11,7 @@ import sys
 
 import grpc
 
+from common.caller import PRODUCTS_WRITE, Actor
 from devmesh import ports, trust
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -32,6 +33,9 @@ def main() -> int:
     # protoc writes no .pyi for *_pb2_grpc.py: the stub class is untyped.
     stub = product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call,unused-ignore]
     metadata = (("dapr-app-id", "product"), ("dapr-api-token", token))
+    # Creating products needs products:write, which the product service takes
+    # from what the gateway forwards (common.caller); the seed speaks as it.
+    admin = Actor(subject="devmesh-seed", permissions=frozenset({PRODUCTS_WRITE}))
     try:
         existing = {
             p.name
@@ -56,7 +60,7 @@ def main() -> int:
                 price=money_pb2.Money(amount=cents, currency="USD"),
                 stock=stock,
             ),
-            metadata=metadata,
+            metadata=(*metadata, *admin.metadata()),
             timeout=10,
         )
         print(f"  + {name}: {product.id}")

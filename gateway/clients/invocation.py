@@ -2,7 +2,9 @@
 
 One long-lived `grpc.aio` channel to the sidecar serves every call to every
 service; `dapr-app-id` names the target (Dapr's gRPC proxying), with the
-sidecar's API token, the caller's `traceparent` and an explicit timeout.
+sidecar's API token, the caller's `traceparent`, the acting user the call is
+made for (`common.caller.Actor`: user id, token subject and permissions, which
+the services authorise from) and an explicit timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TypeVar
 
 import grpc
 
+from common.caller import NOBODY, Actor
 from gateway.clients.status import error_from_rpc
 
 R = TypeVar("R")
@@ -34,8 +37,9 @@ class Invocation:
     timeout: float = 5.0
     extra_metadata: tuple[tuple[str, str], ...] = field(default=())
 
-    def metadata(self) -> tuple[tuple[str, str], ...]:
+    def metadata(self, actor: Actor = NOBODY) -> tuple[tuple[str, str], ...]:
         entries = [("dapr-app-id", self.app_id), *self.extra_metadata]
+        entries.extend(actor.metadata())
         if self.dapr_api_token:
             entries.append(("dapr-api-token", self.dapr_api_token))
         traceparent = current_traceparent.get()
@@ -43,10 +47,17 @@ class Invocation:
             entries.append(("traceparent", traceparent))
         return tuple(entries)
 
-    async def call(self, rpc: Callable[..., Awaitable[R]], request: object) -> R:
-        """One unary call through the sidecar; failures become typed errors."""
+    async def call(
+        self,
+        rpc: Callable[..., Awaitable[R]],
+        request: object,
+        actor: Actor = NOBODY,
+    ) -> R:
+        """One unary call through the sidecar, made for `actor` (nobody: a
+        public read); failures become typed errors."""
+        metadata = self.metadata(actor)
         try:
-            return await rpc(request, metadata=self.metadata(), timeout=self.timeout)
+            return await rpc(request, metadata=metadata, timeout=self.timeout)
         except grpc.RpcError as err:
             raise error_from_rpc(err) from err
 

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import grpc
 
+from common.caller import Actor
 from gateway.clients import convert
 from gateway.clients.invocation import Invocation
 from gateway.clients.models import (
@@ -25,8 +26,13 @@ class ProductClient(Protocol):
     async def list(
         self, flt: ProductFilter, page_size: int, page_token: str
     ) -> Page[Product]: ...
-    async def create(self, draft: ProductDraft) -> Product: ...
-    async def update(self, product_id: str, changes: ProductChanges) -> Product: ...
+    async def create(self, draft: ProductDraft, *, actor: Actor) -> Product:
+        """Needs products:write in `actor`'s permissions (so does `update`)."""
+        ...
+
+    async def update(
+        self, product_id: str, changes: ProductChanges, *, actor: Actor
+    ) -> Product: ...
 
 
 class GrpcProductClient:
@@ -66,7 +72,7 @@ class GrpcProductClient:
             response.next_page_token,
         )
 
-    async def create(self, draft: ProductDraft) -> Product:
+    async def create(self, draft: ProductDraft, *, actor: Actor) -> Product:
         request = product_pb2.CreateProductRequest(
             name=draft.name,
             description=draft.description,
@@ -74,10 +80,12 @@ class GrpcProductClient:
             price=convert.money_proto(draft.price),
             stock=draft.stock,
         )
-        response = await self._call.call(self._stub.CreateProduct, request)
+        response = await self._call.call(self._stub.CreateProduct, request, actor)
         return convert.product(response)
 
-    async def update(self, product_id: str, changes: ProductChanges) -> Product:
+    async def update(
+        self, product_id: str, changes: ProductChanges, *, actor: Actor
+    ) -> Product:
         request = product_pb2.UpdateProductRequest(id=product_id)
         if changes.name is not None:
             request.name = changes.name
@@ -89,5 +97,5 @@ class GrpcProductClient:
             request.price.CopyFrom(convert.money_proto(changes.price))
         if changes.stock is not None:
             request.stock = changes.stock
-        response = await self._call.call(self._stub.UpdateProduct, request)
+        response = await self._call.call(self._stub.UpdateProduct, request, actor)
         return convert.product(response)

@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from common.caller import Actor
 from gateway import clients
 from gateway.auth import Principal
 from gateway.config import GatewaySettings
@@ -33,7 +34,7 @@ class GatewayContext(BaseContext):
         super().__init__()
         self.services = services
         self.principal = principal
-        self.loaders = Loaders(services)
+        self.loaders = Loaders(services, self.actor)
         self._user: asyncio.Task[clients.User] | None = None
 
     @property
@@ -48,13 +49,26 @@ class GatewayContext(BaseContext):
     def has(self, permission: str) -> bool:
         return self.principal is not None and self.principal.has(permission)
 
+    def signed_in(self) -> Actor:
+        """The caller as its token says, before its user id is known."""
+        principal = self.require_principal()
+        return Actor(subject=principal.subject, permissions=principal.permissions)
+
+    async def actor(self) -> Actor:
+        """Who the services are told a call is made for (common.caller)."""
+        signed_in = self.signed_in()
+        return Actor(await self.user_id(), signed_in.subject, signed_in.permissions)
+
     async def current_user(self) -> clients.User:
         """The caller's user, created on first sight (once per request)."""
         principal = self.require_principal()
         if self._user is None:
             self._user = asyncio.ensure_future(
                 self.services.users.get_or_create(
-                    principal.subject, principal.email or "", principal.name or ""
+                    principal.subject,
+                    principal.email or "",
+                    principal.name or "",
+                    actor=self.signed_in(),
                 )
             )
         user = await asyncio.shield(self._user)

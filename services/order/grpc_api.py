@@ -1,9 +1,17 @@
-"""OrderService over gRPC: proto <-> domain, domain errors -> status codes."""
+"""OrderService over gRPC: proto <-> domain, domain errors -> status codes.
+
+Every method is the gateway's, made for the acting user it forwards
+(common.caller): an order is placed, listed and cancelled for that user only,
+and the owner a request names must be that user (empty or another user's id:
+refused, with an audit line). An admin with orders:write reads any order and
+moves any order along its lifecycle.
+"""
 
 from __future__ import annotations
 
 import grpc
 
+from common.caller import GATEWAY, ORDERS_WRITE, Caller, PermissionDenied, caller_of
 from common.grpc_errors import status_for
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from services.order.domain import (
@@ -26,8 +34,21 @@ ERRORS = status_for(
         IllegalTransition: grpc.StatusCode.FAILED_PRECONDITION,
         CurrencyMismatch: grpc.StatusCode.FAILED_PRECONDITION,
         Unavailable: grpc.StatusCode.UNAVAILABLE,
+        PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     }
 )
+
+
+def _gateway(context: grpc.ServicerContext, method: str) -> Caller:
+    return caller_of(context, method).require_app(GATEWAY)
+
+
+def _read_scope(caller: Caller, owner_id: str) -> str:
+    """Whose order a read may return: the acting user's; any owner (or the one
+    named) only for an admin with orders:write."""
+    if caller.actor.has(ORDERS_WRITE):
+        return owner_id
+    return caller.require_owner(owner_id, "owner_id")
 
 
 class OrderServicer(order_pb2_grpc.OrderServiceServicer):
@@ -42,22 +63,23 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
             LineRequest(item.product_id, item.quantity, index)
             for index, item in enumerate(request.items)
         ]
-        order = self._service.place(request.user_id, items, request.idempotency_key)
+        user = _gateway(context, "PlaceOrder").require_owner(request.user_id, "user_id")
+        order = self._service.place(user, items, request.idempotency_key)
         return order_to_proto(order)
 
     @ERRORS
     def GetOrder(
         self, request: order_pb2.GetOrderRequest, context: grpc.ServicerContext
     ) -> order_pb2.Order:
-        return order_to_proto(self._service.get(request.id, request.owner_id))
+        owner = _read_scope(_gateway(context, "GetOrder"), request.owner_id)
+        return order_to_proto(self._service.get(request.id, owner))
 
     @ERRORS
     def ListOrders(
         self, request: order_pb2.ListOrdersRequest, context: grpc.ServicerContext
     ) -> order_pb2.ListOrdersResponse:
-        page = self._service.list_for_user(
-            request.user_id, request.page_size, request.page_token
-        )
+        user = _gateway(context, "ListOrders").require_owner(request.user_id, "user_id")
+        page = self._service.list_for_user(user, request.page_size, request.page_token)
         return order_pb2.ListOrdersResponse(
             orders=[order_to_proto(o) for o in page.orders],
             next_page_token=page.next_token,
@@ -69,6 +91,7 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
         request: order_pb2.UpdateOrderStatusRequest,
         context: grpc.ServicerContext,
     ) -> order_pb2.Order:
+        _gateway(context, "UpdateOrderStatus").require_permission(ORDERS_WRITE)
         status = status_from_proto(request.status)
         return order_to_proto(self._service.change_status(request.id, status))
 
@@ -76,4 +99,7 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
     def CancelOrder(
         self, request: order_pb2.CancelOrderRequest, context: grpc.ServicerContext
     ) -> order_pb2.Order:
-        return order_to_proto(self._service.cancel(request.id, request.owner_id))
+        owner = _gateway(context, "CancelOrder").require_owner(
+            request.owner_id, "owner_id"
+        )
+        return order_to_proto(self._service.cancel(request.id, owner))

@@ -1,4 +1,10 @@
-"""ProductService over gRPC: proto <-> domain, domain errors -> status codes."""
+"""ProductService over gRPC: proto <-> domain, domain errors -> status codes.
+
+Reads are open to every caller the sidecar's access table lets in. Creating
+and changing products needs the products:write permission the gateway
+forwards for its acting user; reserving and releasing stock is the order
+service's alone (common.caller).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from common import domain
+from common.caller import ORDER_APP, PRODUCTS_WRITE, PermissionDenied, caller_of
 from common.grpc_errors import status_for
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -31,6 +38,7 @@ ERRORS = status_for(
         OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
         ReservationClosed: grpc.StatusCode.FAILED_PRECONDITION,
         Unavailable: grpc.StatusCode.UNAVAILABLE,
+        PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     }
 )
 
@@ -79,6 +87,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def CreateProduct(
         self, request: product_pb2.CreateProductRequest, context: grpc.ServicerContext
     ) -> product_pb2.Product:
+        caller_of(context, "CreateProduct").require_permission(PRODUCTS_WRITE)
         if not request.HasField("price"):
             raise ValidationError("price", "is required")
         product = self._service.create(
@@ -111,6 +120,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def UpdateProduct(
         self, request: product_pb2.UpdateProductRequest, context: grpc.ServicerContext
     ) -> product_pb2.Product:
+        caller_of(context, "UpdateProduct").require_permission(PRODUCTS_WRITE)
         changes = ProductChanges(
             name=request.name if request.HasField("name") else None,
             description=request.description
@@ -153,6 +163,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def ReserveStock(
         self, request: product_pb2.ReserveStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
+        caller_of(context, "ReserveStock").require_app(ORDER_APP)
         return stock_level(
             self._stock.reserve(
                 request.reservation_id, request.product_id, request.quantity
@@ -163,6 +174,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def ReleaseStock(
         self, request: product_pb2.ReleaseStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
+        caller_of(context, "ReleaseStock").require_app(ORDER_APP)
         return stock_level(
             self._stock.release(request.reservation_id, request.product_id)
         )
@@ -171,6 +183,7 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def CommitStock(
         self, request: product_pb2.CommitStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
+        caller_of(context, "CommitStock").require_app(ORDER_APP)
         return stock_level(
             self._stock.commit(request.reservation_id, request.product_id)
         )

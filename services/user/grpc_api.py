@@ -1,4 +1,11 @@
-"""UserService over gRPC: proto <-> domain, domain errors -> status codes."""
+"""UserService over gRPC: proto <-> domain, domain errors -> status codes.
+
+Every method is the gateway's, for the acting user it forwards
+(common.caller): GetOrCreateUser for the token's own subject, GetUser and
+UpdateUser for the acting user's own id. BatchGetUsers (the customer of an
+order) returns the acting user's own profile, and others' only to an admin
+with orders:write, who may read any order.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,13 @@ from typing import Any, Literal
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.caller import (
+    GATEWAY,
+    ORDERS_WRITE,
+    PermissionDenied,
+    audit,
+    caller_of,
+)
 from common.grpc_errors import status_for
 from protos.user.v1 import user_pb2, user_pb2_grpc
 from services.user.domain import (
@@ -23,6 +37,7 @@ ERRORS = status_for(
         ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
         NotFound: grpc.StatusCode.NOT_FOUND,
         SubjectTaken: grpc.StatusCode.ALREADY_EXISTS,
+        PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     }
 )
 
@@ -63,6 +78,9 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
 
     @ERRORS
     def GetOrCreateUser(self, request, context):  # type: ignore[no-untyped-def]
+        caller = caller_of(context, "GetOrCreateUser").require_app(GATEWAY)
+        if not caller.actor.subject or request.subject != caller.actor.subject:
+            raise caller.refuse("subject is not the acting user's")
         user, created = self._service.get_or_create(
             request.subject, request.email, request.name
         )
@@ -72,15 +90,22 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
 
     @ERRORS
     def GetUser(self, request, context):  # type: ignore[no-untyped-def]
-        return user_to_proto(self._service.get(request.id))
+        user = caller_of(context, "GetUser").require_owner(request.id, "id")
+        return user_to_proto(self._service.get(user))
 
     @ERRORS
     def BatchGetUsers(self, request, context):  # type: ignore[no-untyped-def]
-        users = self._service.get_many(list(request.ids))
+        caller = caller_of(context, "BatchGetUsers").require_app(GATEWAY)
+        ids = list(request.ids)
+        if not caller.actor.has(ORDERS_WRITE):
+            own = caller.acting_user()
+            if any(i != own for i in ids):
+                audit(caller, "asked for other users' profiles; left out")
+            ids = [i for i in ids if i == own]
+        users = self._service.get_many(ids)
         return user_pb2.BatchGetUsersResponse(users=[user_to_proto(u) for u in users])
 
     @ERRORS
     def UpdateUser(self, request, context):  # type: ignore[no-untyped-def]
-        return user_to_proto(
-            self._service.update(request.id, changes_from_proto(request))
-        )
+        user = caller_of(context, "UpdateUser").require_owner(request.id, "id")
+        return user_to_proto(self._service.update(user, changes_from_proto(request)))

@@ -12,6 +12,7 @@ import grpc
 from dapr.clients import DaprClient
 from dapr.conf import settings as dapr_settings
 
+from common.caller import NOBODY, ORDERS_WRITE, PRODUCTS_WRITE, Actor
 from devmesh import ports, trust
 
 T = TypeVar("T")
@@ -40,11 +41,20 @@ def dapr_token(app: str) -> str:
     return trust.api_tokens()[app].dapr
 
 
+# What the gateway forwards for a signed-in admin (common.caller).
+ADMIN = Actor("admin", "admin", frozenset({PRODUCTS_WRITE, ORDERS_WRITE}))
+
+
 def sidecar_metadata(
-    shared_env: dict[str, str], app: str, via: str = "gateway"
+    shared_env: dict[str, str], app: str, via: str = "gateway", actor: Actor = NOBODY
 ) -> tuple[tuple[str, str], ...]:
-    """Call `app` through `via`'s sidecar (gRPC proxying), with `via`'s token."""
-    return (("dapr-app-id", app), ("dapr-api-token", dapr_token(via)))
+    """Call `app` through `via`'s sidecar (gRPC proxying), with `via`'s token,
+    made for `actor` (as the gateway names the acting user)."""
+    return (
+        ("dapr-app-id", app),
+        ("dapr-api-token", dapr_token(via)),
+        *actor.metadata(),
+    )
 
 
 def sidecar_channel(via: str = "gateway") -> grpc.Channel:

@@ -14,13 +14,16 @@ from typing import Any
 import grpc
 import pytest
 
+from common.caller import Actor
 from common.error_details import ErrorDetail, Reason, from_rpc_error
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
-from tests.integration.helpers import sidecar_channel, sidecar_metadata
+from tests.integration.helpers import ADMIN, sidecar_channel, sidecar_metadata
 
 pytestmark = pytest.mark.integration
+
+BUYER = Actor("details-buyer")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,7 @@ def new_product(channel: Any, env: dict[str, str], stock: int) -> Any:
             price=money_pb2.Money(amount=700, currency="USD"),
             stock=stock,
         ),
-        metadata=sidecar_metadata(env, "product"),
+        metadata=sidecar_metadata(env, "product", actor=ADMIN),
         timeout=10,
     )
 
@@ -69,7 +72,7 @@ def test_an_order_for_too_many_units_says_how_many_are_left(
                 items=[order_pb2.PlaceOrderItem(product_id=product.id, quantity=5)],
                 idempotency_key=uuid.uuid4().hex,
             ),
-            metadata=sidecar_metadata(shared_env, "order"),
+            metadata=sidecar_metadata(shared_env, "order", actor=BUYER),
             timeout=20,
         )
     )
@@ -105,10 +108,12 @@ def test_not_found_and_bad_input_name_what_is_wrong(
     channel: Any, shared_env: dict[str, str]
 ) -> None:
     orders = orders_stub(channel)
-    md = sidecar_metadata(shared_env, "order")
+    md = sidecar_metadata(shared_env, "order", actor=BUYER)
     err, detail = refusal(
         lambda: orders.GetOrder(
-            order_pb2.GetOrderRequest(id="nope"), metadata=md, timeout=10
+            order_pb2.GetOrderRequest(id="nope", owner_id=BUYER.user_id),
+            metadata=md,
+            timeout=10,
         )
     )
     assert err.code() == grpc.StatusCode.NOT_FOUND
@@ -116,7 +121,9 @@ def test_not_found_and_bad_input_name_what_is_wrong(
     assert detail.metadata == {"resource": "order", "id": "nope"}
     err, detail = refusal(
         lambda: orders.PlaceOrder(
-            order_pb2.PlaceOrderRequest(user_id="u", items=[], idempotency_key="k"),
+            order_pb2.PlaceOrderRequest(
+                user_id=BUYER.user_id, items=[], idempotency_key="k"
+            ),
             metadata=md,
             timeout=10,
         )

@@ -13,6 +13,7 @@ from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from tests.integration.helpers import (
+    ADMIN,
     dapr_client,
     dapr_token,
     eventually,
@@ -49,7 +50,7 @@ def test_sidecar_is_healthy_and_loads_the_profile(
 def test_grpc_invocation_crosses_two_sidecars(shared_env: dict[str, str]) -> None:
     """gateway's sidecar -> product's sidecar -> product app, and back."""
     stub = product_pb2_grpc.ProductServiceStub(sidecar_channel(via="gateway"))
-    md = sidecar_metadata(shared_env, "product")
+    md = sidecar_metadata(shared_env, "product", actor=ADMIN)
     created = stub.CreateProduct(
         product_pb2.CreateProductRequest(
             name="Platform probe",

@@ -30,7 +30,7 @@ from devmesh.launcher import LOOPBACK, daprd_argv
 from devmesh.paths import REPO
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
-from tests.integration.helpers import sidecar_channel, sidecar_metadata
+from tests.integration.helpers import ADMIN, sidecar_channel, sidecar_metadata
 
 pytestmark = pytest.mark.integration
 POLYGLOT = REPO / "tests" / "polyglot"
@@ -143,7 +143,7 @@ def test_a_go_client_reads_a_product_through_its_own_sidecar(
                 price=money_pb2.Money(amount=1234, currency="EUR"),
                 stock=7,
             ),
-            metadata=sidecar_metadata(shared_env, "product"),
+            metadata=sidecar_metadata(shared_env, "product", actor=ADMIN),
             timeout=10,
         )
 

@@ -21,6 +21,7 @@ from kafka import KafkaConsumer
 from pymongo import MongoClient
 
 from common import events, topics
+from common.caller import NOBODY, Actor
 from devmesh import ports
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
@@ -28,6 +29,7 @@ from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
 from tests.integration.helpers import (
+    ADMIN,
     dapr_client,
     dapr_token,
     eventually,
@@ -48,16 +50,22 @@ class Shop:
         self.orders = order_pb2_grpc.OrderServiceStub(channel)
         self._token = token
 
-    def md(self, app: str) -> tuple[tuple[str, str], ...]:
-        return (("dapr-app-id", app), ("dapr-api-token", self._token))
+    def md(self, app: str, actor: Actor = NOBODY) -> tuple[tuple[str, str], ...]:
+        """As the gateway calls `app`, for `actor` (common.caller)."""
+        return (
+            ("dapr-app-id", app),
+            ("dapr-api-token", self._token),
+            *actor.metadata(),
+        )
 
     def new_user(self, phone: str = "") -> Any:
         tag = uuid.uuid4().hex[:10]
+        subject = f"test|{tag}"
         user = self.users.GetOrCreateUser(
             user_pb2.GetOrCreateUserRequest(
-                subject=f"test|{tag}", email=f"{tag}@example.com", name=f"Buyer {tag}"
+                subject=subject, email=f"{tag}@example.com", name=f"Buyer {tag}"
             ),
-            metadata=self.md("user"),
+            metadata=self.md("user", Actor(subject=subject)),
             timeout=10,
         ).user
         if phone:
@@ -65,7 +73,7 @@ class Shop:
                 user_pb2.UpdateUserRequest(
                     id=user.id, phone=phone, sms_notifications=True
                 ),
-                metadata=self.md("user"),
+                metadata=self.md("user", Actor(user.id, subject)),
                 timeout=10,
             )
         return user
@@ -78,7 +86,7 @@ class Shop:
                 price=money_pb2.Money(amount=cents, currency="USD"),
                 stock=stock,
             ),
-            metadata=self.md("product"),
+            metadata=self.md("product", ADMIN),
             timeout=10,
         )
 
@@ -89,7 +97,7 @@ class Shop:
                 items=[order_pb2.PlaceOrderItem(product_id=product_id, quantity=qty)],
                 idempotency_key=key or uuid.uuid4().hex,
             ),
-            metadata=self.md("order"),
+            metadata=self.md("order", Actor(user_id)),
             timeout=20,
         )
 
@@ -235,7 +243,7 @@ def test_cancelling_restores_stock(shop: Shop) -> None:
     assert shop.stock(product.id) == 3
     cancelled = shop.orders.CancelOrder(
         order_pb2.CancelOrderRequest(id=order.id, owner_id=user.id),
-        metadata=shop.md("order"),
+        metadata=shop.md("order", Actor(user.id)),
         timeout=20,
     )
     assert cancelled.status == order_pb2.CANCELLED
@@ -257,7 +265,7 @@ def test_bad_input_gets_precise_status_codes(shop: Shop) -> None:
     with pytest.raises(grpc.RpcError) as err:
         shop.orders.PlaceOrder(
             order_pb2.PlaceOrderRequest(user_id=user.id, items=[], idempotency_key="k"),
-            metadata=shop.md("order"),
+            metadata=shop.md("order", Actor(user.id)),
             timeout=10,
         )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -270,7 +278,9 @@ def test_bad_input_gets_precise_status_codes(shop: Shop) -> None:
     )
     with pytest.raises(grpc.RpcError) as err:
         shop.orders.GetOrder(
-            order_pb2.GetOrderRequest(id="nope"), metadata=shop.md("order"), timeout=10
+            order_pb2.GetOrderRequest(id="nope", owner_id=user.id),
+            metadata=shop.md("order", Actor(user.id)),
+            timeout=10,
         )
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 

@@ -32,8 +32,9 @@ class OrderMutations:
         self, info: GatewayInfo, input: PlaceOrderInput
     ) -> PlaceOrderResult:
         context = info.context
+        actor = await context.actor()
         order = await context.services.orders.place(
-            await context.user_id(), input.lines(), input.idempotency_key
+            actor.user_id, input.lines(), input.idempotency_key, actor=actor
         )
         await forget_order_products(context, order)
         return Order.from_domain(order)
@@ -47,8 +48,9 @@ class OrderMutations:
         self, info: GatewayInfo, id: strawberry.ID
     ) -> CancelOrderResult:
         context = info.context
+        actor = await context.actor()
         order = await context.services.orders.cancel(
-            str(id), owner_id=await context.user_id()
+            str(id), actor.user_id, actor=actor
         )
         await forget_order_products(context, order)
         return Order.from_domain(order)
@@ -64,8 +66,9 @@ class OrderMutations:
         denied = forbidden_unless(info, ORDERS_WRITE)
         if denied is not None:
             return denied
-        order = await info.context.services.orders.update_status(
-            str(id), status.to_domain()
+        context = info.context
+        order = await context.services.orders.update_status(
+            str(id), status.to_domain(), actor=await context.actor()
         )
         if order.status is OrderStatusValue.CANCELLED:  # its stock went back
             await forget_order_products(info.context, order)

@@ -41,8 +41,9 @@ class OrderQueries:
             settings.graphql_default_page_size,
             settings.graphql_max_page_size,
         )
+        actor = await context.actor()
         page = await context.services.orders.list_for_user(
-            await context.user_id(), request.size, request.token
+            actor.user_id, request.size, request.token, actor=actor
         )
         window = page_slice(request, page.items, page.next_token)
         return OrderConnection(

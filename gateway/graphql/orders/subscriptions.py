@@ -44,8 +44,8 @@ class OrderSubscriptions:
         # Listen first, so no change between the check and the listening is lost.
         async with services.fanout.subscribe(str(order_id)) as events:
             try:
-                owner = await context.user_id()
-                await services.orders.get(str(order_id), owner_id=owner)
+                actor = await context.actor()
+                await services.orders.get(str(order_id), actor.user_id, actor=actor)
             except clients.ServiceError as err:
                 raise api_error(err) from err
             seen: deque[str] = deque(maxlen=64)  # deliveries are at least once
@@ -54,7 +54,9 @@ class OrderSubscriptions:
                     continue
                 seen.append(event.event_id)
                 try:
-                    order = await services.orders.get(str(order_id), owner_id=owner)
+                    order = await services.orders.get(
+                        str(order_id), actor.user_id, actor=actor
+                    )
                 except clients.ServiceError as err:
                     raise api_error(err) from err
                 yield as_of_event(order, event.status)

@@ -33,7 +33,9 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        product = await context.services.products.create(input.to_domain())
+        product = await context.services.products.create(
+            input.to_domain(), actor=context.signed_in()
+        )
         await forget_products(context, [product.id])
         return Product.from_domain(product)
 
@@ -46,6 +48,8 @@ class ProductMutations:
         if denied is not None:
             return denied
         context = info.context
-        product = await context.services.products.update(str(id), input.to_domain())
+        product = await context.services.products.update(
+            str(id), input.to_domain(), actor=context.signed_in()
+        )
         await forget_products(context, [product.id])
         return Product.from_domain(product)

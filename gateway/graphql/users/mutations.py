@@ -21,6 +21,8 @@ class UserMutations:
         self, info: GatewayInfo, input: UpdateProfileInput
     ) -> UpdateProfileResult:
         context = info.context
-        user_id = await context.user_id()
-        user = await context.services.users.update(user_id, input.to_domain())
+        actor = await context.actor()
+        user = await context.services.users.update(
+            actor.user_id, input.to_domain(), actor=actor
+        )
         return User.from_domain(user)

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from common.caller import ORDERS_WRITE, PRODUCTS_WRITE, Actor
 from gateway import clients
 from gateway.app import create_app
 from gateway.auth import AuthSettings
@@ -29,6 +30,11 @@ from gateway.fanout import OrderStatusFanout
 from gateway.graphql.context import GatewayServices, RateRules
 from gateway.ratelimit import RateLimiter
 from tests.unit.gateway.cart_fakes import FakeCarts
+from tests.unit.gateway.fake_identity import (
+    acting_user,
+    require_owner,
+    require_permission,
+)
 
 ISSUER = "https://idp.test/shop"
 
@@ -72,8 +78,12 @@ class FakeUsers:
         if self.fail is not None:
             raise self.fail
 
-    async def get_or_create(self, subject: str, email: str, name: str) -> clients.User:
+    async def get_or_create(
+        self, subject: str, email: str, name: str, *, actor: Actor
+    ) -> clients.User:
         self._check("get_or_create")
+        if subject != actor.subject:
+            raise clients.PermissionDenied("not the token's subject", caller="gateway")
         for user in self.by_id.values():
             if user.subject == subject:
                 return user
@@ -81,18 +91,26 @@ class FakeUsers:
         self.by_id[user.id] = user
         return user
 
-    async def get(self, user_id: str) -> clients.User:
+    async def get(self, user_id: str, *, actor: Actor) -> clients.User:
         self._check("get")
+        require_owner(actor, user_id)
         if user_id not in self.by_id:
             raise clients.NotFound(user_id)
         return self.by_id[user_id]
 
-    async def batch_get(self, ids: Sequence[str]) -> list[clients.User]:
+    async def batch_get(
+        self, ids: Sequence[str], *, actor: Actor
+    ) -> list[clients.User]:
         self._check("batch_get")
+        if not actor.has(ORDERS_WRITE):
+            ids = [i for i in ids if i == acting_user(actor)]
         return [self.by_id[i] for i in ids if i in self.by_id]
 
-    async def update(self, user_id: str, changes: clients.UserChanges) -> clients.User:
+    async def update(
+        self, user_id: str, changes: clients.UserChanges, *, actor: Actor
+    ) -> clients.User:
         self._check("update")
+        require_owner(actor, user_id)
         user = self.by_id.get(user_id)
         if user is None:
             raise clients.NotFound(user_id)
@@ -174,8 +192,11 @@ class FakeProducts:
         more = start + size < len(items)
         return clients.Page(page, str(start + size) if more else "")
 
-    async def create(self, draft: clients.ProductDraft) -> clients.Product:
+    async def create(
+        self, draft: clients.ProductDraft, *, actor: Actor
+    ) -> clients.Product:
         await self._check("create")
+        require_permission(actor, PRODUCTS_WRITE)
         if not draft.name.strip():
             raise clients.InvalidArgument(
                 [clients.FieldProblem("name", "must not be empty")]
@@ -193,9 +214,10 @@ class FakeProducts:
         return product
 
     async def update(
-        self, product_id: str, changes: clients.ProductChanges
+        self, product_id: str, changes: clients.ProductChanges, *, actor: Actor
     ) -> clients.Product:
         await self._check("update")
+        require_permission(actor, PRODUCTS_WRITE)
         product = self.by_id.get(product_id)
         if product is None:
             raise clients.NotFound(product_id)
@@ -238,9 +260,15 @@ class FakeOrders:
             raise self.fail
 
     async def place(
-        self, user_id: str, lines: Sequence[clients.LineRequest], idempotency_key: str
+        self,
+        user_id: str,
+        lines: Sequence[clients.LineRequest],
+        idempotency_key: str,
+        *,
+        actor: Actor,
     ) -> clients.Order:
         self._check("place")
+        require_owner(actor, user_id)
         if not idempotency_key:
             raise clients.InvalidArgument(
                 [clients.FieldProblem("idempotencyKey", "is required")]
@@ -283,17 +311,20 @@ class FakeOrders:
         self.keys[(user_id, idempotency_key)] = order.id
         return order
 
-    async def get(self, order_id: str, owner_id: str = "") -> clients.Order:
+    async def get(self, order_id: str, owner_id: str, *, actor: Actor) -> clients.Order:
         self._check("get")
+        if not actor.has(ORDERS_WRITE):
+            require_owner(actor, owner_id)
         order = self.by_id.get(order_id)
         if order is None or (owner_id and order.user_id != owner_id):
             raise clients.NotFound(order_id)
         return order
 
     async def list_for_user(
-        self, user_id: str, page_size: int, page_token: str
+        self, user_id: str, page_size: int, page_token: str, *, actor: Actor
     ) -> clients.Page[clients.Order]:
         self._check("list_for_user")
+        require_owner(actor, user_id)
         mine = [o for o in reversed(list(self.by_id.values())) if o.user_id == user_id]
         start = int(page_token or 0)
         size = min(page_size or 20, 100)
@@ -303,10 +334,18 @@ class FakeOrders:
         )
 
     async def update_status(
-        self, order_id: str, status: clients.OrderStatus, owner_id: str = ""
+        self, order_id: str, status: clients.OrderStatus, *, actor: Actor
     ) -> clients.Order:
         self._check("update_status")
-        order = await self.get(order_id, owner_id)
+        require_permission(actor, ORDERS_WRITE)
+        return self._move(order_id, status, "")
+
+    def _move(
+        self, order_id: str, status: clients.OrderStatus, owner_id: str
+    ) -> clients.Order:
+        order = self.by_id.get(order_id)
+        if order is None or (owner_id and order.user_id != owner_id):
+            raise clients.NotFound(order_id)
         if status == order.status:
             return order
         if status not in _NEXT.get(order.status, set()):
@@ -326,11 +365,12 @@ class FakeOrders:
         self.by_id[order_id] = order
         return order
 
-    async def cancel(self, order_id: str, owner_id: str) -> clients.Order:
+    async def cancel(
+        self, order_id: str, owner_id: str, *, actor: Actor
+    ) -> clients.Order:
         self._check("cancel")
-        return await self.update_status(
-            order_id, clients.OrderStatus.CANCELLED, owner_id
-        )
+        require_owner(actor, owner_id)
+        return self._move(order_id, clients.OrderStatus.CANCELLED, owner_id)
 
 
 class CountingLoader:

@@ -3,10 +3,11 @@
 import grpc
 import pytest
 
+from common.caller import ORDERS_WRITE
 from common.error_details import Reason
 from protos.order.v1 import order_pb2
 from services.order.grpc_api import OrderServicer
-from tests.unit.common.servicer_context import Aborted, FakeContext
+from tests.unit.common.servicer_context import Aborted, FakeContext, as_gateway
 from tests.unit.order.fakes import World
 
 
@@ -20,6 +21,14 @@ def world() -> World:
 @pytest.fixture
 def api(world: World) -> OrderServicer:
     return OrderServicer(world.service)
+
+
+def alice() -> FakeContext:
+    return as_gateway("alice")
+
+
+def admin() -> FakeContext:
+    return as_gateway("root", ORDERS_WRITE)
 
 
 def place_request(*items: tuple[str, int], key: str = "k", user: str = "alice"):
@@ -42,14 +51,16 @@ def status_of(call) -> tuple[grpc.StatusCode, str]:
 
 
 def test_a_placed_order_comes_back_complete(api) -> None:
-    order = api.PlaceOrder(place_request(("mug", 3)), FakeContext())
+    order = api.PlaceOrder(place_request(("mug", 3)), alice())
     assert order.status == order_pb2.PENDING
     assert order.user_id == "alice"
     assert order.total.amount == 3 * 1299 and order.total.currency == "USD"
     assert order.items[0].product_name == "Product mug"
     assert order.items[0].unit_price.amount == 1299
     assert order.created_at.seconds > 0
-    fetched = api.GetOrder(order_pb2.GetOrderRequest(id=order.id), FakeContext())
+    fetched = api.GetOrder(
+        order_pb2.GetOrderRequest(id=order.id, owner_id="alice"), alice()
+    )
     assert fetched == order
 
 
@@ -69,8 +80,8 @@ def test_a_placed_order_comes_back_complete(api) -> None:
         ),
         (
             place_request(("mug", 1), user=""),
-            grpc.StatusCode.INVALID_ARGUMENT,
-            "userId",
+            grpc.StatusCode.PERMISSION_DENIED,
+            "user_id",
         ),
         (
             place_request(("mug", 1), ("nope", 1)),
@@ -83,26 +94,24 @@ def test_a_placed_order_comes_back_complete(api) -> None:
 def test_placement_failures_map_to_codes_naming_the_culprit(
     api, request_, code, named
 ) -> None:
-    got, details = status_of(lambda: api.PlaceOrder(request_, FakeContext()))
+    got, details = status_of(lambda: api.PlaceOrder(request_, alice()))
     assert got == code
     assert named in details
 
 
 def test_product_service_down_is_unavailable(api, world) -> None:
     world.inventory.down = True
-    code, _ = status_of(
-        lambda: api.PlaceOrder(place_request(("mug", 1)), FakeContext())
-    )
+    code, _ = status_of(lambda: api.PlaceOrder(place_request(("mug", 1)), alice()))
     assert code == grpc.StatusCode.UNAVAILABLE
 
 
 def test_status_changes_and_their_refusals(api) -> None:
-    order = api.PlaceOrder(place_request(("mug", 1)), FakeContext())
+    order = api.PlaceOrder(place_request(("mug", 1)), alice())
 
     def update(status):
         return api.UpdateOrderStatus(
             order_pb2.UpdateOrderStatusRequest(id=order.id, status=status),
-            FakeContext(),
+            admin(),
         )
 
     assert update(order_pb2.CONFIRMED).status == order_pb2.CONFIRMED
@@ -114,15 +123,16 @@ def test_status_changes_and_their_refusals(api) -> None:
 
 
 def test_cancel_by_someone_else_is_not_found(api, world) -> None:
-    order = api.PlaceOrder(place_request(("mug", 4)), FakeContext())
+    order = api.PlaceOrder(place_request(("mug", 4)), alice())
     code, _ = status_of(
         lambda: api.CancelOrder(
-            order_pb2.CancelOrderRequest(id=order.id, owner_id="mallory"), FakeContext()
+            order_pb2.CancelOrderRequest(id=order.id, owner_id="mallory"),
+            as_gateway("mallory"),
         )
     )
     assert code == grpc.StatusCode.NOT_FOUND
     cancelled = api.CancelOrder(
-        order_pb2.CancelOrderRequest(id=order.id, owner_id="alice"), FakeContext()
+        order_pb2.CancelOrderRequest(id=order.id, owner_id="alice"), alice()
     )
     assert cancelled.status == order_pb2.CANCELLED
     assert world.inventory.stock("mug") == 10
@@ -132,7 +142,7 @@ def test_listing_with_a_bad_token_is_invalid(api) -> None:
     code, details = status_of(
         lambda: api.ListOrders(
             order_pb2.ListOrdersRequest(user_id="alice", page_token="%%%"),
-            FakeContext(),
+            alice(),
         )
     )
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "pageToken" in details
@@ -140,22 +150,22 @@ def test_listing_with_a_bad_token_is_invalid(api) -> None:
 
 def test_listing_returns_a_token_until_the_end(api) -> None:
     for i in range(3):
-        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), FakeContext())
+        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), alice())
     first = api.ListOrders(
-        order_pb2.ListOrdersRequest(user_id="alice", page_size=2), FakeContext()
+        order_pb2.ListOrdersRequest(user_id="alice", page_size=2), alice()
     )
     rest = api.ListOrders(
         order_pb2.ListOrdersRequest(
             user_id="alice", page_size=2, page_token=first.next_page_token
         ),
-        FakeContext(),
+        alice(),
     )
     assert len(first.orders) == 2 and first.next_page_token
     assert len(rest.orders) == 1 and not rest.next_page_token
 
 
 def test_out_of_stock_carries_the_product_and_the_counts(api) -> None:
-    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 11)), FakeContext()))
+    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 11)), alice()))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert err.detail is not None
     assert err.detail.reason == Reason.OUT_OF_STOCK
@@ -168,7 +178,7 @@ def test_out_of_stock_carries_the_product_and_the_counts(api) -> None:
 
 def test_bad_input_names_each_field_as_a_violation(api) -> None:
     err = aborted(
-        lambda: api.PlaceOrder(place_request(("mug", 1), ("nope", 1)), FakeContext())
+        lambda: api.PlaceOrder(place_request(("mug", 1), ("nope", 1)), alice())
     )
     assert err.detail is not None
     assert err.detail.reason == Reason.INVALID_ARGUMENT
@@ -176,11 +186,11 @@ def test_bad_input_names_each_field_as_a_violation(api) -> None:
 
 
 def test_an_illegal_transition_says_from_where_to_where(api) -> None:
-    order = api.PlaceOrder(place_request(("mug", 1)), FakeContext())
+    order = api.PlaceOrder(place_request(("mug", 1)), alice())
     err = aborted(
         lambda: api.UpdateOrderStatus(
             order_pb2.UpdateOrderStatusRequest(id=order.id, status=order_pb2.SHIPPED),
-            FakeContext(),
+            admin(),
         )
     )
     assert err.detail is not None
@@ -193,7 +203,9 @@ def test_an_illegal_transition_says_from_where_to_where(api) -> None:
 
 def test_an_unknown_order_is_not_found_naming_it(api) -> None:
     err = aborted(
-        lambda: api.GetOrder(order_pb2.GetOrderRequest(id="ghost"), FakeContext())
+        lambda: api.GetOrder(
+            order_pb2.GetOrderRequest(id="ghost", owner_id="alice"), alice()
+        )
     )
     assert err.code() == grpc.StatusCode.NOT_FOUND
     assert err.detail is not None
@@ -204,7 +216,7 @@ def test_an_unknown_order_is_not_found_naming_it(api) -> None:
 def test_mixed_currencies_are_named(api, world) -> None:
     world.inventory.add("tea", stock=5, cents=400, cur="EUR")
     err = aborted(
-        lambda: api.PlaceOrder(place_request(("mug", 1), ("tea", 1)), FakeContext())
+        lambda: api.PlaceOrder(place_request(("mug", 1), ("tea", 1)), alice())
     )
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert err.detail is not None
@@ -214,7 +226,7 @@ def test_mixed_currencies_are_named(api, world) -> None:
 
 def test_a_dependency_down_names_it(api, world) -> None:
     world.inventory.down = True
-    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 1)), FakeContext()))
+    err = aborted(lambda: api.PlaceOrder(place_request(("mug", 1)), alice()))
     assert err.detail is not None
     assert err.detail.reason == Reason.UNAVAILABLE
     assert err.detail.metadata == {"dependency": "product service"}

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import grpc
 import pytest
 
+from common.caller import PRODUCTS_WRITE
 from common.error_details import Reason
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2
@@ -14,7 +15,7 @@ from services.product.domain import Product
 from services.product.grpc_api import ProductServicer
 from services.product.service import ProductService
 from services.product.stock import StockService
-from tests.unit.common.servicer_context import Aborted, FakeContext
+from tests.unit.common.servicer_context import Aborted, FakeContext, as_app, as_gateway
 from tests.unit.product.fakes import (
     FakeProductEvents,
     FakeProductRepository,
@@ -47,8 +48,16 @@ def create(
             price=money_pb2.Money(amount=1299, currency=currency),
             stock=stock,
         ),
-        FakeContext(),
+        admin(),
     )
+
+
+def admin() -> FakeContext:
+    return as_gateway("root", PRODUCTS_WRITE)
+
+
+def order_app() -> FakeContext:
+    return as_app("order")
 
 
 def aborted(call: Callable[[], object]) -> Aborted:
@@ -73,7 +82,7 @@ def test_a_reservation_answers_the_stock_left_and_the_price(
         product_pb2.ReserveStockRequest(
             product_id=product.id, quantity=2, reservation_id="r-1"
         ),
-        FakeContext(),
+        order_app(),
     )
     assert (level.stock, level.name, level.price.amount) == (1, "Mug", 1299)
 
@@ -85,7 +94,7 @@ def test_out_of_stock_carries_the_product_and_the_counts(api: ProductServicer) -
             product_pb2.ReserveStockRequest(
                 product_id=product.id, quantity=5, reservation_id="r-1"
             ),
-            FakeContext(),
+            order_app(),
         )
     )
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -131,7 +140,7 @@ def test_an_unknown_product_is_not_found_naming_it(api: ProductServicer) -> None
 def test_bad_input_names_the_field(
     api: ProductServicer, request_: product_pb2.CreateProductRequest, field: str
 ) -> None:
-    err = aborted(lambda: api.CreateProduct(request_, FakeContext()))
+    err = aborted(lambda: api.CreateProduct(request_, admin()))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.detail is not None
     assert err.detail.reason == Reason.INVALID_ARGUMENT
@@ -141,7 +150,7 @@ def test_bad_input_names_the_field(
 def test_an_update_changes_only_the_fields_present(api: ProductServicer) -> None:
     product = create(api, stock=3)
     updated = api.UpdateProduct(
-        product_pb2.UpdateProductRequest(id=product.id, stock=9), FakeContext()
+        product_pb2.UpdateProductRequest(id=product.id, stock=9), admin()
     )
     assert (updated.stock, updated.name) == (9, "Mug")
 
@@ -170,11 +179,11 @@ def test_check_stock_commit_and_release_by_reservation_id(
     )
     assert (check.available, check.stock) == (False, 2)
     ids = {"product_id": product.id, "reservation_id": "r-1"}
-    api.ReserveStock(product_pb2.ReserveStockRequest(quantity=2, **ids), FakeContext())
-    level = api.CommitStock(product_pb2.CommitStockRequest(**ids), FakeContext())
+    api.ReserveStock(product_pb2.ReserveStockRequest(quantity=2, **ids), order_app())
+    level = api.CommitStock(product_pb2.CommitStockRequest(**ids), order_app())
     assert level.stock == 0
     for _ in range(2):  # a retried release gives nothing more back
-        level = api.ReleaseStock(product_pb2.ReleaseStockRequest(**ids), FakeContext())
+        level = api.ReleaseStock(product_pb2.ReleaseStockRequest(**ids), order_app())
         assert level.stock == 2
 
 
@@ -183,7 +192,7 @@ def test_a_reservation_needs_an_id(api: ProductServicer) -> None:
     err = aborted(
         lambda: api.ReserveStock(
             product_pb2.ReserveStockRequest(product_id=product.id, quantity=1),
-            FakeContext(),
+            order_app(),
         )
     )
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -201,7 +210,7 @@ def test_a_lock_not_had_in_time_is_unavailable_naming_it(
             product_pb2.ReserveStockRequest(
                 product_id=product.id, quantity=1, reservation_id="r-1"
             ),
-            FakeContext(),
+            order_app(),
         )
     )
     assert err.code() == grpc.StatusCode.UNAVAILABLE
@@ -214,7 +223,7 @@ def test_committing_an_unknown_reservation_is_not_found(api: ProductServicer) ->
     err = aborted(
         lambda: api.CommitStock(
             product_pb2.CommitStockRequest(product_id=product.id, reservation_id="r-9"),
-            FakeContext(),
+            order_app(),
         )
     )
     assert err.code() == grpc.StatusCode.NOT_FOUND

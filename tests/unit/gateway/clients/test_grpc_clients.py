@@ -12,6 +12,7 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.caller import PRODUCTS_WRITE, Actor
 from common.error_details import ErrorDetail, FieldViolation, Reason, to_grpc_status
 from gateway import clients
 from protos.common.v1 import money_pb2
@@ -19,6 +20,8 @@ from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 
 pytestmark = pytest.mark.anyio
+
+ALICE = Actor("u1", "oidc|alice")
 
 
 async def refuse(context: Any, detail: ErrorDetail) -> None:
@@ -171,6 +174,8 @@ async def test_calls_carry_app_id_token_and_trace_context(
     assert metadata["dapr-app-id"] == "product"
     assert metadata["dapr-api-token"] == "dapr-token"
     assert metadata["traceparent"] == traceparent
+    # A public read is made for nobody: no acting-user headers.
+    assert not any(key.startswith("x-shop-") for key in metadata)
     # The server reads the propagated deadline back; allow for clock rounding.
     assert servicer.timeouts[0] is not None and 2.0 < servicer.timeouts[0] <= 3.1
 
@@ -199,9 +204,11 @@ async def test_out_of_stock_facts_cross_the_wire(
     orders = clients.GrpcOrderClient(channel, clients.Invocation("order"))
     try:
         with pytest.raises(clients.OutOfStock) as caught:
-            await orders.place("u1", [clients.LineRequest("p1", 4)], "key-1")
+            await orders.place(
+                "u1", [clients.LineRequest("p1", 4)], "key-1", actor=ALICE
+            )
         with pytest.raises(clients.InvalidArgument) as invalid:
-            await orders.place("u1", [clients.LineRequest("p1", 4)], "")
+            await orders.place("u1", [clients.LineRequest("p1", 4)], "", actor=ALICE)
     finally:
         await channel.close()
 
@@ -215,16 +222,25 @@ async def test_out_of_stock_facts_cross_the_wire(
 async def test_an_update_sends_only_the_fields_given(
     sidecar: tuple[str, ProductServicer],
 ) -> None:
-    address, _ = sidecar
+    address, servicer = sidecar
     channel = clients.sidecar_channel(address)
     try:
         updated = await clients.GrpcProductClient(
             channel, clients.Invocation("product")
-        ).update("p1", clients.ProductChanges(name="Lamp", stock=0))
+        ).update(
+            "p1",
+            clients.ProductChanges(name="Lamp", stock=0),
+            actor=Actor("u9", "oidc|root", frozenset({PRODUCTS_WRITE})),
+        )
     finally:
         await channel.close()
 
     assert updated.name == "name,stock"  # stock=0 is sent, not dropped
+    # The acting user and its permissions travel with the call.
+    sent = servicer.metadata[0]
+    assert sent["x-shop-user"] == "u9"
+    assert sent["x-shop-subject"] == "oidc|root"
+    assert sent["x-shop-permissions"] == PRODUCTS_WRITE
 
 
 async def test_orders_come_back_as_plain_values(
@@ -234,9 +250,9 @@ async def test_orders_come_back_as_plain_values(
     channel = clients.sidecar_channel(address)
     orders = clients.GrpcOrderClient(channel, clients.Invocation("order"))
     try:
-        order = await orders.get("o1", owner_id="u1")
+        order = await orders.get("o1", "u1", actor=ALICE)
         with pytest.raises(clients.NotFound):
-            await orders.get("o1", owner_id="someone-else")
+            await orders.get("o1", "someone-else", actor=ALICE)
     finally:
         await channel.close()
 
@@ -253,6 +269,6 @@ async def test_an_unreachable_sidecar_is_unavailable() -> None:
         with pytest.raises(clients.Unavailable):
             await clients.GrpcUserClient(
                 channel, clients.Invocation("user", timeout=0.5)
-            ).get("u1")
+            ).get("u1", actor=ALICE)
     finally:
         await channel.close()
