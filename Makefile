@@ -11,7 +11,8 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security test-k8s k8s-render lint lint-tools protos schema seed \
+        bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,8 +30,9 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
+test: bootstrap lint    ## lint, then every tier: unit, k8s manifests, integration + e2e + security (full), lite, tilt ci
 	$(PYTEST) tests/unit
+	$(PYTEST) tests/k8s -m k8s_offline
 	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
 	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
 	$(PYTEST) tests/e2e -m tilt
@@ -40,6 +42,15 @@ test-unit: bootstrap
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security
+
+K8S_API_PARTS := etcd,kube-apiserver,dapr-control-plane
+
+test-k8s: bootstrap      ## deploy/ on a real kube-apiserver + Dapr operator/injector/Sentry (builds them once)
+	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
+	$(PYTEST) tests/k8s
+
+k8s-render:             ## regenerate deploy/'s generated files (Dapr resources, app workloads)
+	$(PY) -m devmesh.k8s render
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .

@@ -69,7 +69,7 @@ def install() -> None:
     folder = _wrapper()
     for command in COMMANDS:
         package = f"{MODULE}/cmd/{command}"
-        sh("kube-apiserver", ["go", "get", package], cwd=folder)
+        sh("kube-apiserver", ["go", "get", f"{package}@v{pins.KUBERNETES}"], cwd=folder)
         go_build("kube-apiserver", folder, binary(command), package, ldflags=ldflags())
 
 
