@@ -47,7 +47,8 @@ K8S_API_PARTS := etcd,kube-apiserver,dapr-control-plane
 
 test-k8s: bootstrap      ## deploy/ on a real kube-apiserver + Dapr operator/injector/Sentry (builds them once)
 	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
-	$(PYTEST) tests/k8s
+	$(PYTEST) tests/k8s -m k8s_offline
+	$(PY) -m tests.k8s.api.netns tests/k8s -m k8s_api
 
 k8s-render:             ## regenerate deploy/'s generated files (Dapr resources, app workloads)
 	$(PY) -m devmesh.k8s render
