@@ -23,6 +23,7 @@ from tests.k8s.api.processes import Processes, http_ok
 NAMESPACE = "dapr-system"
 SENTRY = "dapr-sentry.dapr-system.svc.cluster.local:443"
 INJECTOR_URL = "https://dapr-sidecar-injector.dapr-system.svc:4000/mutate"
+INJECTOR_TOKEN = Path("/var/run/secrets/dapr.io/sentrytoken/token")
 SIDECAR_IMAGE = f"ghcr.io/dapr/daprd:{pins.DAPR}"
 COMMON_ENV = {
     "NAMESPACE": NAMESPACE,
@@ -125,6 +126,14 @@ def start(procs: Processes, kube: Kube, kubeconfig: Path) -> Path:
     }
     kube.apply(system)
     tokens = {s: _token_file(kube, run, s) for s in ("injector", "operator")}
+    # Where the injector's Pod would have its projected token: the injector
+    # gives Pods one only if it has one itself (tmpfs /run, see netns.py).
+    INJECTOR_TOKEN.parent.mkdir(parents=True, exist_ok=True)
+    INJECTOR_TOKEN.write_text(tokens["injector"].read_text())
+    (run / "sentry-credentials").mkdir()
+    # As the chart does: empty, for Sentry to fill with the CA it makes.
+    kube.apply(_obj("v1", "Secret", "dapr-trust-bundle"))
+    kube.apply(_obj("v1", "ConfigMap", "dapr-trust-bundle"))
     procs.start(
         "sentry",
         [
@@ -140,13 +149,15 @@ def start(procs: Processes, kube: Kube, kubeconfig: Path) -> Path:
         ],
         COMMON_ENV,
     )
-    bundle = kube.wait_for(
-        "Sentry's trust bundle",
-        lambda: kube.get("v1", "ConfigMap", "dapr-trust-bundle", NAMESPACE),
-        timeout=60,
-    )
+
+    def bundle() -> dict[str, str]:
+        found = kube.get("v1", "ConfigMap", "dapr-trust-bundle", NAMESPACE) or {}
+        data: dict[str, str] = found.get("data", {})
+        return data
+
+    procs.wait("sentry", lambda: "ca.crt" in bundle())
     anchors = run / "ca.crt"
-    anchors.write_text(bundle["data"]["ca.crt"])
+    anchors.write_text(bundle()["ca.crt"])
     kube.apply(_webhook())
     procs.start(
         "injector",

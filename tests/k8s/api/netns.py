@@ -4,6 +4,9 @@ the API-server tier needs:
 - the Dapr sidecar injector and the Dapr health servers bind every
   interface, whatever their flags say: a namespace with only loopback keeps
   them off the machine's network and away from other meshes' ports;
+- the injector gives a Pod the projected Sentry token only when its own
+  Pod has one, at a fixed path under /var/run: a tmpfs over /run lets the
+  tier put one there without touching the machine's;
 - Sentry certifies the injector only as dapr-sidecar-injector.dapr-system.svc,
   the API server calls the webhook by that name, and Sentry and daprd look up
   kubernetes.default.svc and the control plane's Service names: a private
@@ -50,6 +53,9 @@ def in_private_netns() -> bool:
 
 def _inside(argv: list[str]) -> int:
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # A private /run: the injector looks for its own Pod's projected token at
+    # /var/run/secrets/dapr.io/sentrytoken/token (daprcp.py writes it there).
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run"], check=True)
     with tempfile.TemporaryDirectory() as folder:
         hosts = Path(folder) / "hosts"
         hosts.write_text("".join(f"{ip} {' '.join(n)}\n" for ip, n in HOSTS.items()))

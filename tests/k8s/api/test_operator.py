@@ -57,7 +57,9 @@ def _sentry_audience(pod: dict[str, Any]) -> str:
         for source in volume.get("projected", {}).get("sources", []):
             if "serviceAccountToken" in source:
                 return str(source["serviceAccountToken"]["audience"])
-    raise AssertionError("no projected service-account token in the injected Pod")
+    raise AssertionError(
+        f"no projected service-account token: {pod['spec']['volumes']}"
+    )
 
 
 def test_the_operator_serves_the_components_to_daprd(
@@ -73,6 +75,9 @@ def test_the_operator_serves_the_components_to_daprd(
     token_file = cluster.procs.run / "product-sentry.token"
     token_file.write_text(token)
     env["DAPR_SENTRY_TOKEN_FILE"] = str(token_file)
+    env["DAPR_UNSAFE_SKIP_CONTAINER_UID_GID_CHECK"] = "true"  # the tier runs as root
+    # daprd takes the Pod IP from its network interface; here there is only lo.
+    env["DAPR_HOST_IP"] = FIELDS["status.podIP"]
     backing.start(cluster.procs)
     cluster.procs.start(
         "daprd-product", [str(bootstrap.daprd_bin()), *daprd["args"]], env
