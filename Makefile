@@ -11,7 +11,8 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security test-k8s k8s-render lint lint-tools protos schema seed \
+        test-tilt test-security test-faults test-k8s k8s-render lint lint-tools protos \
+        schema seed dlq \
         bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
@@ -30,18 +31,17 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, k8s manifests, integration + e2e + security (full), lite, tilt ci
-	$(PYTEST) tests/unit
-	$(PYTEST) tests/k8s -m k8s_offline
-	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
-	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
-	$(PYTEST) tests/e2e -m tilt
+test: bootstrap         ## every tier (lint, unit, k8s manifests, full, faults, lite, tilt), then a table of their times
+	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security
+
+test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
+	$(PYTEST) tests/faults -m faults -s
 
 K8S_API_PARTS := etcd,kube-apiserver,dapr-control-plane
 
@@ -89,6 +89,9 @@ schema:                 ## export the GraphQL SDL to gateway/schema.graphql
 
 seed:                   ## load demo products into a running mesh
 	$(PY) -m devmesh.seed
+
+dlq:                    ## dead letters: make dlq [ARGS="show ID" | ARGS="replay ID..."]
+	$(PY) -m devmesh dlq $(or $(ARGS),list)
 
 bench:                  ## measure the mesh (QUICK=1 for a smoke run)
 	python3 -m devmesh.bootstrap --with ghz,vegeta

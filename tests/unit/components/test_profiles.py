@@ -82,6 +82,9 @@ PROFILE_ONLY_KEYS: dict[tuple[str, str], set[str]] = {
     ("full", "idempotency"): {"redisDB"},
     ("lite", "idempotency"): {"redisDB"},
     ("prod", "idempotency"): {"enableTLS", "redisPassword"},
+    ("full", "lock"): {"redisDB"},
+    ("lite", "lock"): {"redisDB"},
+    ("prod", "lock"): {"enableTLS", "redisPassword"},
     ("full", "pubsub"): {"disableTls"},
     ("prod", "pubsub"): {"saslMechanism", "saslUsername", "saslPassword", "caCert"},
 }
