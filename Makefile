@@ -10,8 +10,8 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security test-faults test-browser lint lint-tools protos schema \
-        seed dlq bench clean-data
+        test-tilt test-security test-faults test-browser test-k8s k8s-render lint \
+        lint-tools protos schema seed dlq bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,7 +29,8 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap         ## every tier (lint, unit, full (+browser), faults, lite, tilt), then a table of their times
+test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, tilt), then their times
+	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
@@ -43,6 +44,16 @@ test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lin
 
 test-browser: bootstrap ## the storefront journey in Chromium alone (full profile; screenshots in tests/browser/output)
 	$(PYTEST) tests/browser
+
+K8S_API_PARTS := etcd,kube-apiserver,dapr-control-plane
+
+test-k8s: bootstrap      ## deploy/ on a real kube-apiserver + Dapr operator/injector/Sentry (builds them once)
+	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
+	$(PYTEST) tests/k8s -m k8s_offline
+	$(PY) -m tests.k8s.api.netns tests/k8s -m k8s_api
+
+k8s-render:             ## regenerate deploy/'s generated files (Dapr resources, app workloads)
+	$(PY) -m devmesh.k8s render
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking, audit
 	$(PY) -m ruff check .

@@ -22,3 +22,10 @@ APT_PACKAGES = (
 BUF = "1.75.0"
 PROTOC_GEN_GO = "1.36.12"
 PROTOC_GEN_GO_GRPC = "1.6.2"
+# Kubernetes route (deploy/): manifest tools, and the API-server tier's
+# control plane, each built from its Go module.
+KUBERNETES = "1.36.3"
+ETCD = "3.6.8"
+# kustomize 5.8.3 needs Go 1.27; 5.8.2 is the newest the toolchain here builds.
+KUSTOMIZE = "5.8.2"
+KUBECONFORM = "0.8.0"

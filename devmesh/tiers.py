@@ -37,6 +37,16 @@ TIERS: tuple[Tier, ...] = (
     ),
     Tier("unit", "fakes, no network", [*PYTEST, "tests/unit"]),
     Tier(
+        "k8s",
+        "deploy/ overlays: fresh, kubeconform-valid, policies (offline)",
+        [*PYTEST, "tests/k8s", "-m", "k8s_offline"],
+    ),
+    Tier(
+        "k8s-api",
+        "dev overlay on a real kube-apiserver + Dapr operator/injector/Sentry",
+        [sys.executable, "-m", "tests.k8s.api.netns", "tests/k8s", "-m", "k8s_api"],
+    ),
+    Tier(
         "full",
         "integration + e2e + security + browser, full profile (Kafka)",
         [

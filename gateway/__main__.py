@@ -1,4 +1,4 @@
-"""`python -m gateway`: uvicorn with uvloop on 127.0.0.1:APP_PORT.
+"""`python -m gateway`: uvicorn with uvloop on BIND_HOST:APP_PORT (127.0.0.1).
 
 SIGTERM/SIGINT: uvicorn stops accepting, lets open requests finish for
 SHUTDOWN_GRACE_SECONDS, then the lifespan closes the clients.
@@ -18,7 +18,7 @@ def main() -> None:
     logs.configure(settings.app_id, settings.log_format, settings.log_level)
     uvicorn.run(
         create_app(settings),
-        host="127.0.0.1",
+        host=settings.bind_host,
         port=settings.app_port,
         loop="uvloop",
         http="httptools",

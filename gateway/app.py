@@ -61,7 +61,9 @@ def create_app(
             async with services_factory(settings, http, auth.verifier) as services:
                 app.state.services = services
                 gcpolicy.freeze_startup_heap()
-                log.info("gateway ready on 127.0.0.1:%s", settings.app_port)
+                log.info(
+                    "gateway ready on %s:%s", settings.bind_host, settings.app_port
+                )
                 yield
         finally:
             await http.aclose()

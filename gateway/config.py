@@ -27,6 +27,9 @@ class GatewaySettings(ServiceSettings):
     # `is_prod`, which hides the schema (introspection, suggestions, GraphiQL).
     profile: Literal["full", "lite", "prod"] = "full"
     app_port: int = 18000
+    # The address uvicorn listens on: loopback locally (the sidecar is on the
+    # same machine); 0.0.0.0 in a Kubernetes Pod, behind the gateway's Service.
+    bind_host: str = "127.0.0.1"
     # Health is served on APP_PORT (/healthz, /readyz); kept for the shared base.
     health_port: int = 0
     # The app ids the services are reached by (through our sidecar).

@@ -1,10 +1,11 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
 One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-sentry, tilt, graphiql, storefront, buf, protoc_gen_go, ghz, vegeta), each
-with its `PART` (ready check and install step); `driver` holds the table, the
-progress output and the command line; `shared` the helpers (logged commands,
-Go modules, Maven jars).
+sentry, tilt, graphiql, storefront, buf, protoc_gen_go, kustomize,
+kubeconform, k8s_schemas; optional: etcd, kube_apiserver, dapr_control_plane,
+ghz, vegeta), each with its `PART` (ready check and install step); `driver`
+holds the table, the progress output and the command line; `shared` the
+helpers (logged commands, Go modules, Maven jars).
 
 The functions below are where the launcher, the tests and the bench find the
 installed programs.
@@ -14,11 +15,17 @@ from __future__ import annotations
 
 from devmesh.bootstrap import (
     buf,
+    dapr_control_plane,
     daprd,
+    etcd,
     ferretdb,
     ghz,
     graphiql,
+    k8s_schemas,
     kafka,
+    kube_apiserver,
+    kubeconform,
+    kustomize,
     mailpit,
     oidc,
     protoc_gen_go,
@@ -40,14 +47,26 @@ oidc_libs = oidc.libs
 graphiql_dir = graphiql.assets_dir
 protoc_gen_go_bin = protoc_gen_go.messages_binary
 protoc_gen_go_grpc_bin = protoc_gen_go.grpc_binary
+kustomize_bin = kustomize.binary
+kubeconform_bin = kubeconform.binary
+k8s_schemas_dir = k8s_schemas.folder
+etcd_bin = etcd.binary
+kube_bin = kube_apiserver.binary
+dapr_control_plane_bin = dapr_control_plane.binary
 
 __all__ = [
     "buf_bin",
+    "dapr_control_plane_bin",
     "daprd_bin",
+    "etcd_bin",
     "ferretdb_bin",
     "ghz_bin",
     "graphiql_dir",
+    "k8s_schemas_dir",
     "kafka_libs",
+    "kube_bin",
+    "kubeconform_bin",
+    "kustomize_bin",
     "mailpit_bin",
     "oidc_libs",
     "protoc_gen_go_bin",

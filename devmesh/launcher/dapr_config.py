@@ -4,6 +4,7 @@ and the access table (devmesh/access.py)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,28 +34,37 @@ def metrics_enabled() -> str:
     return "false" if value in ("false", "0", "no", "off") else "true"
 
 
+def substitute(text: str, values: Mapping[str, str]) -> str:
+    """Replace each `${NAME}` of a dapr/*.yaml file by `values[NAME]`."""
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
 def render_dapr_config(prof: str, name: str) -> Path:
     run = run_dir(prof)
-    text = (REPO / "dapr" / name).read_text()
-    text = (
-        text.replace("${RUN_DIR}", str(run))
-        .replace("${TRACE_SAMPLING}", os.environ.get("DAPR_TRACE_SAMPLING", "0"))
-        .replace("${METRICS_ENABLED}", metrics_enabled())
-        .replace("${APP_ADDRESSES}", app_addresses_template())
+    text = substitute(
+        (REPO / "dapr" / name).read_text(),
+        {
+            "RUN_DIR": str(run),
+            "TRACE_SAMPLING": os.environ.get("DAPR_TRACE_SAMPLING", "0"),
+            "METRICS_ENABLED": metrics_enabled(),
+            "APP_ADDRESSES": app_addresses_template(),
+        },
     )
     out = run / name
     out.write_text(text)
     return out
 
 
-def _access_control(app: str) -> dict[str, Any]:
+def _access_control(app: str, namespace: str) -> dict[str, Any]:
     """Deny every caller, then allow each listed caller its listed methods."""
     policies = [
         {
             "appId": caller,
             "defaultAction": "deny",
             "trustDomain": access.TRUST_DOMAIN,
-            "namespace": access.NAMESPACE,
+            "namespace": namespace,
             "operations": [
                 {"name": method, "httpVerb": ["*"], "action": "allow"}
                 for method in methods
@@ -91,15 +101,34 @@ def _secret_scopes(app: str) -> list[dict[str, Any]]:
     ]
 
 
+def base_config_file(app: str) -> str:
+    """The file under dapr/ an app's Configuration starts from."""
+    return "gateway-config.yaml" if app == "gateway" else "config.yaml"
+
+
+def config_name(base_name: str, app: str) -> str:
+    return f"{base_name}-{app}"
+
+
+def app_config(
+    base: dict[str, Any], app: str, namespace: str = access.NAMESPACE
+) -> dict[str, Any]:
+    """`base` (a parsed dapr/*.yaml Configuration) plus the app's access
+    control, API allow-list and secret scopes, from devmesh/access.py. The
+    Kubernetes manifests (devmesh/k8s) are rendered by this same function."""
+    doc = {**base, "metadata": dict(base["metadata"]), "spec": dict(base["spec"])}
+    doc["metadata"]["name"] = config_name(base["metadata"]["name"], app)
+    doc["spec"]["accessControl"] = _access_control(app, namespace)
+    doc["spec"]["api"] = {"allowed": _api_allowed(app)}
+    doc["spec"]["secrets"] = {"scopes": _secret_scopes(app)}
+    return doc
+
+
 def render_app_config(prof: str, app: str) -> Path:
     """One sidecar's Configuration: the base (dapr/config.yaml, or the
     gateway's) plus its access control, API allow-list and secret scopes."""
-    base = "gateway-config.yaml" if app == "gateway" else "config.yaml"
-    doc = yaml.safe_load(render_dapr_config(prof, base).read_text())
-    doc["metadata"]["name"] = f"{doc['metadata']['name']}-{app}"
-    doc["spec"]["accessControl"] = _access_control(app)
-    doc["spec"]["api"] = {"allowed": _api_allowed(app)}
-    doc["spec"]["secrets"] = {"scopes": _secret_scopes(app)}
+    base = render_dapr_config(prof, base_config_file(app))
+    doc = app_config(yaml.safe_load(base.read_text()), app)
     out = run_dir(prof) / f"config.{app}.yaml"
     out.write_text(
         "# Rendered by devmesh/launcher/dapr_config.py from devmesh/access.py\n"

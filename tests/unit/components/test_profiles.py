@@ -69,3 +69,65 @@ def test_lite_is_backed_by_redis_alone() -> None:
     types = {doc["spec"]["type"] for doc in load("lite").values()}
     assert "pubsub.redis" in types
     assert not any("kafka" in t or "mysql" in t for t in types)
+
+
+# Swapping YAML never needs code: each component name plays the same role (the
+# type family: pubsub, state, bindings, ...) in every profile, and two
+# profiles using the same type set the same metadata keys, except the ones
+# declared here as belonging to one profile.
+PROFILE_ONLY_KEYS: dict[tuple[str, str], set[str]] = {
+    ("full", "cache"): {"redisDB"},
+    ("lite", "cache"): {"redisDB"},
+    ("prod", "cache"): {"enableTLS", "redisPassword"},
+    ("full", "idempotency"): {"redisDB"},
+    ("lite", "idempotency"): {"redisDB"},
+    ("prod", "idempotency"): {"enableTLS", "redisPassword"},
+    ("full", "lock"): {"redisDB"},
+    ("lite", "lock"): {"redisDB"},
+    ("prod", "lock"): {"enableTLS", "redisPassword"},
+    ("full", "pubsub"): {"disableTls"},
+    ("prod", "pubsub"): {"saslMechanism", "saslUsername", "saslPassword", "caCert"},
+}
+CREDENTIAL = re.compile(r"(password|secret|token|key|sid|cert|username)$", re.I)
+
+
+def metadata_keys(doc: dict[str, Any]) -> set[str]:
+    return {item["name"] for item in doc["spec"].get("metadata", [])}
+
+
+@pytest.mark.parametrize("name", sorted(components.ALL))
+def test_a_component_plays_the_same_role_in_every_profile(name: str) -> None:
+    roles = {p: load(p)[name]["spec"]["type"].split(".")[0] for p in PROFILES}
+    assert len(set(roles.values())) == 1, roles
+
+
+@pytest.mark.parametrize("name", sorted(components.ALL))
+def test_metadata_keys_differ_only_where_declared(name: str) -> None:
+    by_type: dict[str, dict[str, set[str]]] = {}
+    for profile in PROFILES:
+        doc = load(profile)[name]
+        keys = metadata_keys(doc) - PROFILE_ONLY_KEYS.get((profile, name), set())
+        by_type.setdefault(doc["spec"]["type"], {})[profile] = keys
+    for component_type, keys in by_type.items():
+        first = next(iter(keys.values()))
+        assert all(k == first for k in keys.values()), (component_type, keys)
+
+
+def test_every_declared_difference_is_still_there() -> None:
+    for (profile, name), keys in PROFILE_ONLY_KEYS.items():
+        assert keys <= metadata_keys(load(profile)[name]), (profile, name)
+
+
+def test_every_prod_credential_is_a_secret_key_ref() -> None:
+    for name, doc in load("prod").items():
+        for item in doc["spec"].get("metadata", []):
+            if CREDENTIAL.search(item["name"]):
+                assert set(item) == {"name", "secretKeyRef"}, (name, item["name"])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_no_credential_comes_from_the_environment(profile: str) -> None:
+    for name, doc in load(profile).items():
+        for item in doc["spec"].get("metadata", []):
+            if CREDENTIAL.search(item["name"]):
+                assert "envRef" not in item, (profile, name, item["name"])

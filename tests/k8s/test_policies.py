@@ -1,0 +1,146 @@
+"""Policy checks on the rendered overlays, beyond what a schema can say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devmesh import access
+from devmesh.ports import APP_NAMES, load
+from tests.k8s.manifests import OVERLAYS, Doc, app_deployments, build, of_kind
+
+pytestmark = pytest.mark.k8s_offline
+WORKLOADS = ("Deployment", "StatefulSet")
+
+
+def pod_specs(docs: list[Doc]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (doc["metadata"]["name"], doc["spec"]["template"]["spec"])
+        for kind in WORKLOADS
+        for doc in of_kind(docs, kind)
+    ]
+
+
+def containers(docs: list[Doc]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, c)
+        for name, spec in pod_specs(docs)
+        for c in spec.get("initContainers", []) + spec["containers"]
+    ]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_image_has_a_pinned_tag(overlay: str) -> None:
+    for name, c in containers(build(overlay)):
+        image = c["image"]
+        tag = image.rsplit("/", 1)[-1].partition(":")[2]
+        assert tag and tag != "latest", f"{name}: {image}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_container_has_probes_and_limits(overlay: str) -> None:
+    for name, c in containers(build(overlay)):
+        assert "readinessProbe" in c and "livenessProbe" in c, name
+        resources = c.get("resources", {})
+        assert {"cpu", "memory"} <= set(resources.get("limits", {})), name
+        assert {"cpu", "memory"} <= set(resources.get("requests", {})), name
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_dapr_annotations_match_the_port_table(overlay: str) -> None:
+    docs = build(overlay)
+    deployments = app_deployments(docs)
+    assert sorted(deployments) == sorted(APP_NAMES)
+    configs = {d["metadata"]["name"] for d in of_kind(docs, "Configuration")}
+    for app, doc in deployments.items():
+        notes = doc["spec"]["template"]["metadata"]["annotations"]
+        assert notes["dapr.io/app-port"] == str(load(0).apps[app].app), app
+        protocol = "http" if app == "gateway" else "grpc"
+        assert notes["dapr.io/app-protocol"] == protocol, app
+        assert notes["dapr.io/config"] in configs, app
+        assert notes["dapr.io/api-token-secret"] == f"{app}-dapr-api-token"
+        assert notes["dapr.io/app-token-secret"] == f"{app}-app-api-token"
+        assert notes["dapr.io/disable-builtin-k8s-secret-store"] == "true"
+        for key in ("cpu-request", "cpu-limit", "memory-request", "memory-limit"):
+            assert f"dapr.io/sidecar-{key}" in notes, (app, key)
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["APP_ID"] == app
+        assert env["APP_PORT"] == notes["dapr.io/app-port"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_configuration_carries_its_apps_access_table(overlay: str) -> None:
+    docs = build(overlay)
+    configs = {d["metadata"]["name"]: d for d in of_kind(docs, "Configuration")}
+    for app, doc in app_deployments(docs).items():
+        notes = doc["spec"]["template"]["metadata"]["annotations"]
+        spec = configs[notes["dapr.io/config"]]["spec"]
+        callers = {p["appId"] for p in spec["accessControl"]["policies"]}
+        assert callers == set(access.callers_of(app)), app
+        allowed = {a["name"] for a in spec["api"]["allowed"]}
+        assert allowed == set(access.APIS[app]), app
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_component_is_scoped_to_known_apps(overlay: str) -> None:
+    for doc in of_kind(build(overlay), "Component"):
+        assert doc["scopes"] and set(doc["scopes"]) <= set(APP_NAMES)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_apps_run_as_non_root_on_a_read_only_root(overlay: str) -> None:
+    for doc in app_deployments(build(overlay)).values():
+        spec = doc["spec"]["template"]["spec"]
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["automountServiceAccountToken"] is False
+        for c in spec["containers"]:
+            context = c["securityContext"]
+            assert context["readOnlyRootFilesystem"] is True
+            assert context["allowPrivilegeEscalation"] is False
+            assert context["capabilities"]["drop"] == ["ALL"]
+
+
+def test_prod_budgets_scales_and_isolates_every_app() -> None:
+    docs = build("prod")
+    budgets = {
+        d["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+        for d in of_kind(docs, "PodDisruptionBudget")
+    }
+    scalers = {
+        d["spec"]["scaleTargetRef"]["name"]
+        for d in of_kind(docs, "HorizontalPodAutoscaler")
+    }
+    assert budgets == scalers == set(APP_NAMES)
+    policies = {
+        d["metadata"]["name"]: d["spec"] for d in of_kind(docs, "NetworkPolicy")
+    }
+    deny = policies["default-deny"]
+    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {
+        "Ingress",
+        "Egress",
+    }
+    assert "ingress" not in deny and "egress" not in deny
+    (namespace,) = of_kind(docs, "Namespace")
+    assert (
+        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        == "restricted"
+    )
+
+
+def test_prod_runs_no_infrastructure_and_reads_credentials_from_secrets() -> None:
+    docs = build("prod")
+    assert of_kind(docs, "StatefulSet") == []
+    for app, doc in app_deployments(docs).items():
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        refs = [e for e in container["envFrom"] if "secretRef" in e]
+        assert refs == [{"secretRef": {"name": "daprshop-endpoints"}}], app
+        notes = doc["spec"]["template"]["metadata"]["annotations"]
+        assert "dapr.io/env" not in notes  # no literal sidecar environment in prod
+        assert "KAFKA_BROKERS=daprshop-sidecar:" in notes["dapr.io/env-from-secret"]
+
+
+def test_dev_runs_each_backing_service_as_a_statefulset() -> None:
+    names = {d["metadata"]["name"] for d in of_kind(build("dev"), "StatefulSet")}
+    assert names == {"kafka", "redis", "mariadb", "ferretdb"}
