@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from dapr.ext.grpc import App
 
-from common import gcpolicy, logs
+from common import gcpolicy, telemetry
 from common.app_token import AppTokenInterceptor
 from common.settings import ServiceSettings
 
@@ -111,4 +111,5 @@ def serve(
 
 
 def setup_logging(settings: ServiceSettings) -> None:
-    logs.configure(settings.app_id, settings.log_format, settings.log_level)
+    """Logs, traces and metrics of the process (common.telemetry)."""
+    telemetry.configure(settings)

@@ -1,7 +1,7 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
-One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-sentry, tilt, graphiql, buf, protoc_gen_go, ghz, vegeta), each with its `PART`
+One module per part (apt, python_env, kafka, oidc, zipkin, ferretdb, mailpit,
+daprd, sentry, tilt, graphiql, buf, protoc_gen_go, ghz, vegeta), each with its `PART`
 (ready check and install step); `driver` holds the table, the progress output
 and the command line; `shared` the helpers (logged commands, Go modules, Maven
 jars).
@@ -25,6 +25,7 @@ from devmesh.bootstrap import (
     sentry,
     tilt,
     vegeta,
+    zipkin,
 )
 
 buf_bin = buf.binary
@@ -38,6 +39,7 @@ vegeta_bin = vegeta.binary
 kafka_libs = kafka.libs
 oidc_libs = oidc.libs
 graphiql_dir = graphiql.assets_dir
+zipkin_jar = zipkin.jar
 protoc_gen_go_bin = protoc_gen_go.messages_binary
 protoc_gen_go_grpc_bin = protoc_gen_go.grpc_binary
 
@@ -55,4 +57,5 @@ __all__ = [
     "sentry_bin",
     "tilt_bin",
     "vegeta_bin",
+    "zipkin_jar",
 ]

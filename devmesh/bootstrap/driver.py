@@ -32,6 +32,7 @@ from devmesh.bootstrap import (
     sentry,
     tilt,
     vegeta,
+    zipkin,
 )
 from devmesh.bootstrap.shared import Part, StepFailed, log_path
 from devmesh.paths import BIN, LOGS, SRC
@@ -42,6 +43,7 @@ PARTS: tuple[Part, ...] = (
     python_env.PART,
     kafka.PART,
     oidc.PART,
+    zipkin.PART,
     ferretdb.PART,
     mailpit.PART,
     daprd.PART,

@@ -12,6 +12,7 @@ import yaml
 from common import components
 from devmesh import access
 from devmesh.launcher.spec import LOOPBACK
+from devmesh.launcher.zipkin import spans_url
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
 
@@ -33,12 +34,25 @@ def metrics_enabled() -> str:
     return "false" if value in ("false", "0", "no", "off") else "true"
 
 
+def trace_sampling() -> str:
+    """The share of new traces recorded, for every daprd and the gateway:
+    DAPR_TRACE_SAMPLING, 1 (all) unless set; the bench sets 0."""
+    return os.environ.get("DAPR_TRACE_SAMPLING", "1").strip() or "1"
+
+
+def zipkin_endpoint() -> str:
+    """Where every daprd and app sends spans: DAPR_ZIPKIN_ENDPOINT, or the
+    mesh's own Zipkin."""
+    return os.environ.get("DAPR_ZIPKIN_ENDPOINT", "").strip() or spans_url()
+
+
 def render_dapr_config(prof: str, name: str) -> Path:
     run = run_dir(prof)
     text = (REPO / "dapr" / name).read_text()
     text = (
         text.replace("${RUN_DIR}", str(run))
-        .replace("${TRACE_SAMPLING}", os.environ.get("DAPR_TRACE_SAMPLING", "0"))
+        .replace("${TRACE_SAMPLING}", trace_sampling())
+        .replace("${ZIPKIN_ENDPOINT}", zipkin_endpoint())
         .replace("${METRICS_ENABLED}", metrics_enabled())
         .replace("${APP_ADDRESSES}", app_addresses_template())
     )

@@ -2,27 +2,23 @@
 
 One long-lived `grpc.aio` channel to the sidecar serves every call to every
 service; `dapr-app-id` names the target (Dapr's gRPC proxying), with the
-sidecar's API token, the caller's `traceparent` and an explicit timeout.
+sidecar's API token and an explicit timeout. The channel makes each call a
+span of the request's trace and sends its `traceparent`
+(common.tracing_grpc), so Dapr links the services' spans and logs to it.
 """
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import grpc
 
+from common.tracing_grpc import AioTraceClientInterceptor
 from gateway.clients.status import error_from_rpc
 
 R = TypeVar("R")
-
-# The W3C trace context of the request being served, forwarded on every call so
-# Dapr links the services' spans (and logs) to the gateway's request.
-current_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_traceparent", default=None
-)
 
 
 @dataclass(frozen=True)
@@ -38,9 +34,6 @@ class Invocation:
         entries = [("dapr-app-id", self.app_id), *self.extra_metadata]
         if self.dapr_api_token:
             entries.append(("dapr-api-token", self.dapr_api_token))
-        traceparent = current_traceparent.get()
-        if traceparent:
-            entries.append(("traceparent", traceparent))
         return tuple(entries)
 
     async def call(self, rpc: Callable[..., Awaitable[R]], request: object) -> R:
@@ -52,11 +45,13 @@ class Invocation:
 
 
 def sidecar_channel(address: str) -> grpc.aio.Channel:
-    """The one channel to our sidecar, for every call to every service."""
+    """The one channel to our sidecar, for every call to every service (and
+    the state API); each call inside a request is a span of its trace."""
     return grpc.aio.insecure_channel(
         address,
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
         ],
+        interceptors=[AioTraceClientInterceptor()],
     )
