@@ -4,6 +4,10 @@
 publishes pending rows through the Dapr sidecar and marks them sent. If the
 process dies between publishing and marking, the row is published again with
 the same CloudEvent id, and subscribers drop the duplicate.
+
+Each row keeps the trace context it was written in (`traceparent`); the relay
+publishes it inside that trace, so the sidecar's publish, the broker hop and
+every consumer continue the operation that caused the event.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any, Protocol
 
 from google.protobuf.message import Message
 
-from common import events
+from common import events, tracing
 from common.mysql import Database
 
 log = logging.getLogger(__name__)
@@ -28,9 +32,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     payload JSON NOT NULL,
     created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     published_at TIMESTAMP(6) NULL,
+    traceparent VARCHAR(55) NULL,
     INDEX pending (published_at, seq)
 )
 """
+# Tables made before the column existed get it at start (idempotent DDL).
+MIGRATIONS = (
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent VARCHAR(55) NULL",
+)
 
 
 class Publisher(Protocol):
@@ -40,8 +49,9 @@ class Publisher(Protocol):
 def enqueue(cur: Any, topic: str, message: Message) -> str:
     event_id = str(uuid.uuid4())
     cur.execute(
-        "INSERT INTO outbox (event_id, topic, payload) VALUES (%s, %s, %s)",
-        (event_id, topic, events.encode(message)),
+        "INSERT INTO outbox (event_id, topic, payload, traceparent)"
+        " VALUES (%s, %s, %s, %s)",
+        (event_id, topic, events.encode(message), tracing.current_traceparent()),
     )
     return event_id
 
@@ -93,7 +103,7 @@ class OutboxRelay:
     def drain_once(self) -> int:
         with self._db.transaction() as cur:
             cur.execute(
-                "SELECT seq, event_id, topic, payload FROM outbox "
+                "SELECT seq, event_id, topic, payload, traceparent FROM outbox "
                 "WHERE published_at IS NULL ORDER BY seq LIMIT %s",
                 (self._batch,),
             )
@@ -101,7 +111,12 @@ class OutboxRelay:
         sent = 0
         for row in rows:
             try:
-                self._publisher.publish(row["topic"], row["payload"], row["event_id"])
+                with tracing.continue_trace(
+                    f"publish {row['topic']}", row.get("traceparent"), "PRODUCER"
+                ):
+                    self._publisher.publish(
+                        row["topic"], row["payload"], row["event_id"]
+                    )
             except Exception as err:
                 log.warning(
                     "publish of %s to %s failed: %s", row["event_id"], row["topic"], err
@@ -115,3 +130,14 @@ class OutboxRelay:
                 )
             sent += 1
         return sent
+
+
+def backlog(db: Database) -> tuple[int, float]:
+    """Rows not yet published, and the age in seconds of the oldest."""
+    with db.transaction() as cur:
+        cur.execute(
+            "SELECT COUNT(*) AS pending, TIMESTAMPDIFF(MICROSECOND, MIN(created_at),"
+            " CURRENT_TIMESTAMP(6)) AS lag_us FROM outbox WHERE published_at IS NULL"
+        )
+        row = cur.fetchone()
+    return int(row["pending"]), float(row["lag_us"] or 0) / 1e6
