@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from dapr.ext.grpc import App
 
-from common import runtime, sidecar
+from common import metrics, runtime, sidecar
 from common.mysql import Database
-from common.outbox import OutboxRelay
+from common.outbox import OutboxRelay, backlog
 from protos.order.v1 import order_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
 from services.order.adapters.database import SCHEMA
@@ -59,7 +59,11 @@ def build(settings: OrderSettings) -> Assembly:
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start, releases.start),
+        start=(
+            relay.start,
+            lambda: metrics.register_outbox(lambda: backlog(db)),
+            releases.start,
+        ),
         stop=(releases.stop, relay.stop, channel.close, dapr.close, db.close),
     )
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from dapr.ext.grpc import App
 
-from common import runtime, sidecar
+from common import metrics, runtime, sidecar
 from common.mysql import Database
-from common.outbox import OutboxRelay
+from common.outbox import OutboxRelay, backlog
 from protos.user.v1 import user_pb2_grpc
 from services.user import subscriptions
 from services.user.adapters.notifications import DaprOrderNotifications
@@ -54,7 +54,10 @@ def build(settings: UserSettings) -> Assembly:
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start,),
+        start=(
+            relay.start,
+            lambda: metrics.register_outbox(lambda: backlog(db)),
+        ),
         stop=(relay.stop, dapr.close, db.close),
     )
 

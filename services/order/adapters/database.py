@@ -73,6 +73,7 @@ SCHEMA: tuple[str, ...] = (
     )
     """,
     outbox.SCHEMA,
+    *outbox.MIGRATIONS,
 )
 
 DUPLICATE_KEY = 1062

@@ -37,6 +37,7 @@ SCHEMA: tuple[str, ...] = (
     )
     """,
     outbox.SCHEMA,
+    *outbox.MIGRATIONS,
 )
 
 COLUMNS = (
