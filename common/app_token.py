@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from common.tracing_grpc import traced_handler
+from common.tracing_grpc import incoming_traceparent, traced_handler
 
 HEADER = "dapr-api-token"
 # daprd 1.18 sends the token with deliveries and proxied calls, but not with
@@ -58,7 +58,8 @@ class AppTokenInterceptor(grpc.ServerInterceptor):  # type: ignore[misc, unused-
             return _deny(handler)
         if details.method in UNAUTHENTICATED_METHODS:
             return handler  # discovery and health probes: no span, no count
-        return traced_handler(handler, details.method, metadata.get("traceparent"))
+        traceparent = incoming_traceparent(metadata)
+        return traced_handler(handler, details.method, traceparent)
 
 
 def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 import grpc
 
@@ -27,6 +27,30 @@ def short_name(method: str) -> str:
     """`/order.v1.OrderService/PlaceOrder` -> `OrderService/PlaceOrder`."""
     service, _, name = method.lstrip("/").partition("/")
     return f"{service.rsplit('.', 1)[-1]}/{name}" if name else method
+
+
+def incoming_traceparent(metadata: dict[str, Any]) -> str | None:
+    """The caller's trace context as a W3C `traceparent`.
+
+    daprd sends its own span in `grpc-trace-bin` (OpenCensus binary format:
+    version 0, then field 0 = trace id, 1 = span id, 2 = options) and, on
+    proxied calls, forwards the caller's `traceparent` as it came: the binary
+    one is the nearer parent, so it wins when it parses.
+    """
+    raw = metadata.get("grpc-trace-bin")
+    if _is_trace_bin(raw):
+        flags = "01" if raw[28] & 1 else "00"
+        return f"00-{raw[2:18].hex()}-{raw[19:27].hex()}-{flags}"
+    value = metadata.get("traceparent")
+    return value if isinstance(value, str) else None
+
+
+def _is_trace_bin(raw: object) -> TypeGuard[bytes]:
+    return (
+        isinstance(raw, bytes)
+        and len(raw) == 29
+        and (raw[0], raw[1], raw[18], raw[27]) == (0, 0, 1, 2)
+    )
 
 
 def traced_handler(
