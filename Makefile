@@ -10,7 +10,7 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 
 export PROFILE
 
-.PHONY: bootstrap up run down status test test-unit test-integration test-lite \
+.PHONY: bootstrap up run down status metrics test test-unit test-integration test-lite \
         test-tilt test-security lint lint-tools protos schema seed bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
@@ -28,6 +28,9 @@ down:                   ## stop everything `make up`/`make run` started
 
 status:
 	$(PY) -m devmesh status
+
+metrics:                ## one screen of the running mesh's metrics (apps and sidecars)
+	$(PY) -m devmesh metrics
 
 test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
 	$(PYTEST) tests/unit
