@@ -12,6 +12,7 @@ import json
 import logging
 import signal
 import threading
+import urllib.request
 from collections.abc import Callable, Mapping
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +66,17 @@ def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTT
     return server
 
 
+def _sidecar_ready(settings: ServiceSettings) -> ReadinessCheck:
+    """The sidecar's outbound health (its /healthz would wait for this app)."""
+    url = f"http://{settings.dapr_host}:{settings.dapr_http_port}/v1.0/healthz/outbound"
+
+    def check() -> bool:
+        with urllib.request.urlopen(url, timeout=1.0) as response:
+            return bool(response.status < 300)
+
+    return check
+
+
 def _safe(check: ReadinessCheck) -> bool:
     try:
         return check()
@@ -78,7 +90,9 @@ def serve(
     checks: dict[str, ReadinessCheck],
     on_shutdown: list[Callable[[], None]],
 ) -> None:
-    health = _health_server(settings.health_port, checks)
+    health = _health_server(
+        settings.health_port, {**checks, "sidecar": _sidecar_ready(settings)}
+    )
     server = app._server  # the SDK keeps the grpc.Server here; we need its stop()
     server.add_insecure_port(f"127.0.0.1:{settings.app_port}")
     stopped = threading.Event()

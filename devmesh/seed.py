@@ -11,7 +11,7 @@ import sys
 
 import grpc
 
-from devmesh import launcher, ports
+from devmesh import ports, trust
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
 
@@ -26,11 +26,12 @@ CATALOG = (
 
 
 def main() -> int:
-    env = launcher.shared_env(launcher.profile())
+    # The gateway's sidecar, with the gateway's own API token (one per app).
+    token = trust.api_tokens()["gateway"].dapr
     channel = grpc.insecure_channel(f"127.0.0.1:{ports.load().apps['gateway'].grpc}")
     # protoc writes no .pyi for *_pb2_grpc.py: the stub class is untyped.
     stub = product_pb2_grpc.ProductServiceStub(channel)  # type: ignore[no-untyped-call,unused-ignore]
-    metadata = (("dapr-app-id", "product"), ("dapr-api-token", env["DAPR_API_TOKEN"]))
+    metadata = (("dapr-app-id", "product"), ("dapr-api-token", token))
     try:
         existing = {
             p.name
