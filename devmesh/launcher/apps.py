@@ -46,10 +46,14 @@ def app_links(app: str) -> tuple[tuple[str, str], ...]:
 
 
 def ready_url(app: str) -> str:
-    """The app's own readiness (its dependencies and its sidecar's outbound
-    health), on its health port (the gateway's is its app port)."""
+    """The gateway: its own /readyz (Redis, its sidecar's outbound health, the
+    fan-out listeners). A service: its sidecar's /v1.0/healthz; services serve
+    no HTTP health of their own (their health is Dapr's gRPC app health
+    check, common/runtime.py)."""
     ports = load().apps[app]
-    return f"http://{LOOPBACK}:{ports.health}/readyz"
+    if app == "gateway":
+        return f"http://{LOOPBACK}:{ports.app}/readyz"
+    return f"http://{LOOPBACK}:{ports.http}/v1.0/healthz"
 
 
 def app_specs(prof: str) -> dict[str, Proc]:

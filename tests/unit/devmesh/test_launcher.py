@@ -156,9 +156,22 @@ def test_zipkin_listens_on_loopback_and_every_sidecar_exports_to_it(
         assert env["METRICS_PORT"] == str(load().apps[app].app_metrics)
 
 
-def test_an_apps_readiness_is_its_own() -> None:
+def test_the_gateways_readiness_is_its_own_and_every_app_links_its_views() -> None:
+    gateway = launcher.specs("full")["gateway"]
+    assert gateway.ready_url == f"http://127.0.0.1:{load().apps['gateway'].app}/readyz"
     for app in APP_NAMES:
-        spec = launcher.specs("full")[app]
-        assert spec.ready_url == f"http://127.0.0.1:{load().apps[app].health}/readyz"
-        names = {name for _, name in spec.links}
+        names = {name for _, name in launcher.specs("full")[app].links}
         assert {"Traces", "Metrics", "daprd metrics"} <= names
+
+
+def test_app_health_checks_are_off_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from devmesh.launcher.sidecar import app_health_args
+
+    monkeypatch.delenv("DAPRSHOP_APP_HEALTH", raising=False)
+    assert app_health_args("notification") == []
+    monkeypatch.setenv("DAPRSHOP_APP_HEALTH", "on")
+    assert "--enable-app-health-check" in app_health_args("notification")
+    assert "--app-health-check-path" not in app_health_args("notification")
+    assert app_health_args("gateway")[-2:] == ["--app-health-check-path", "/healthz"]
