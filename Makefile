@@ -9,7 +9,7 @@ PYTEST  := $(PY) -m pytest
 
 export PROFILE
 
-.PHONY: bootstrap up run down status test test-unit test-integration test-lite \
+.PHONY: bootstrap up run down status metrics test test-unit test-integration test-lite \
         test-tilt test-security test-faults test-browser test-k8s k8s-render lint \
         lint-tools protos schema seed dlq bench clean-data
 
@@ -28,6 +28,9 @@ down:                   ## stop everything `make up`/`make run` started
 
 status:
 	$(PY) -m devmesh status
+
+metrics:                ## one screen of the running mesh's metrics (apps and sidecars)
+	$(PY) -m devmesh metrics
 
 test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, tilt), then their times
 	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)

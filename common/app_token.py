@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from common import logs
+from common.tracing_grpc import incoming_traceparent, traced_handler
 
 HEADER = "dapr-api-token"
 # daprd 1.18 sends the token with deliveries and proxied calls, but not with
@@ -37,7 +37,8 @@ def token_matches(expected: str | None, presented: str | None) -> bool:
 
 # grpc ships no type stubs here, so its base class is Any to mypy.
 class AppTokenInterceptor(grpc.ServerInterceptor):  # type: ignore[misc, unused-ignore]
-    """Refuses calls without the sidecar's token; records the trace id."""
+    """Refuses calls without the sidecar's token; a span (and the trace id of
+    every log line) for each call it lets through."""
 
     def __init__(self, expected: str | None) -> None:
         self._expected = expected
@@ -55,8 +56,10 @@ class AppTokenInterceptor(grpc.ServerInterceptor):  # type: ignore[misc, unused-
             self._expected, metadata.get(HEADER)
         ):
             return _deny(handler)
-        traceparent = metadata.get("traceparent")
-        return _with_trace(handler, logs.trace_id_from_traceparent(traceparent))
+        if details.method in UNAUTHENTICATED_METHODS:
+            return handler  # discovery and health probes: no span, no count
+        traceparent = incoming_traceparent(metadata)
+        return traced_handler(handler, details.method, traceparent)
 
 
 def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
@@ -69,25 +72,6 @@ def _deny(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         return grpc.stream_stream_rpc_method_handler(abort)
     return grpc.unary_unary_rpc_method_handler(
         abort,
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
-
-
-def _with_trace(handler: grpc.RpcMethodHandler, trace: str) -> grpc.RpcMethodHandler:
-    if handler.unary_unary is None:
-        return handler
-    inner = handler.unary_unary
-
-    def traced(request: Any, context: grpc.ServicerContext) -> Any:
-        token = logs.trace_id.set(trace)
-        try:
-            return inner(request, context)
-        finally:
-            logs.trace_id.reset(token)
-
-    return grpc.unary_unary_rpc_method_handler(
-        traced,
         request_deserializer=handler.request_deserializer,
         response_serializer=handler.response_serializer,
     )

@@ -17,6 +17,10 @@ id (an order's, a user's) as partition key. `OutboxRelay`
 
 Delivered rows stay for `retention` (see common/outbox_upkeep.py), then are
 purged.
+
+Each row keeps the trace context it was written in (`traceparent`); the relay
+publishes it inside that trace, so the sidecar's publish, the broker hop and
+every consumer continue the operation that caused the event.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any, Protocol
 
 from google.protobuf.message import Message
 
-from common import events
+from common import events, tracing
 from common.mysql import Database
 
 SCHEMA: tuple[str, ...] = (
@@ -42,6 +46,7 @@ SCHEMA: tuple[str, ...] = (
         claimed_by CHAR(32) NULL,
         claimed_until TIMESTAMP(6) NULL,
         published_at TIMESTAMP(6) NULL,
+        traceparent VARCHAR(55) NULL,
         INDEX pending (published_at, seq),
         INDEX by_key (partition_key, published_at, seq)
     )
@@ -52,6 +57,8 @@ SCHEMA: tuple[str, ...] = (
     "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_by CHAR(32) NULL",
     "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until TIMESTAMP(6) NULL",
     "CREATE INDEX IF NOT EXISTS by_key ON outbox (partition_key, published_at, seq)",
+    # Tables made before rows kept their trace.
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS traceparent VARCHAR(55) NULL",
 )
 
 
@@ -66,9 +73,15 @@ def enqueue(cur: Any, topic: str, message: Message, partition_key: str) -> str:
     the aggregate it is about (events of one key keep their order)."""
     event_id = str(uuid.uuid4())
     cur.execute(
-        "INSERT INTO outbox (event_id, topic, payload, partition_key)"
-        " VALUES (%s, %s, %s, %s)",
-        (event_id, topic, events.encode(message), partition_key[:128]),
+        "INSERT INTO outbox (event_id, topic, payload, partition_key, traceparent)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        (
+            event_id,
+            topic,
+            events.encode(message),
+            partition_key[:128],
+            tracing.current_traceparent(),
+        ),
     )
     return event_id
 
@@ -104,7 +117,8 @@ class MySQLOutbox:
                 (owner, self._claim_seconds, *seqs),
             )
             cur.execute(
-                "SELECT seq, event_id, topic, payload, partition_key FROM outbox"
+                "SELECT seq, event_id, topic, payload, partition_key, traceparent"
+                " FROM outbox"
                 f" WHERE seq IN ({marks}) ORDER BY seq",
                 seqs,
             )
@@ -149,3 +163,14 @@ class MySQLOutbox:
                 " WHERE claimed_by = %s AND published_at IS NULL",
                 (owner,),
             )
+
+
+def backlog(db: Database) -> tuple[int, float]:
+    """Rows not yet published, and the age in seconds of the oldest."""
+    with db.transaction() as cur:
+        cur.execute(
+            "SELECT COUNT(*) AS pending, TIMESTAMPDIFF(MICROSECOND, MIN(created_at),"
+            " CURRENT_TIMESTAMP(6)) AS lag_us FROM outbox WHERE published_at IS NULL"
+        )
+        row = cur.fetchone()
+    return int(row["pending"]), float(row["lag_us"] or 0) / 1e6

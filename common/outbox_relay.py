@@ -11,6 +11,7 @@ import threading
 import uuid
 from typing import Any, Protocol
 
+from common import tracing
 from common.outbox import Publisher
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,13 @@ class OutboxRelay:
 
     def _publish(self, row: dict[str, Any]) -> bool:
         try:
-            self._publisher.publish(
-                row["topic"], row["payload"], row["event_id"], row["partition_key"]
-            )
+            # Inside the trace the row was written in (a new one if none).
+            with tracing.continue_trace(
+                f"publish {row['topic']}", row.get("traceparent"), "PRODUCER"
+            ):
+                self._publisher.publish(
+                    row["topic"], row["payload"], row["event_id"], row["partition_key"]
+                )
         except Exception as err:
             log.warning(
                 "publish of %s to %s failed: %s", row["event_id"], row["topic"], err

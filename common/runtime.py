@@ -21,7 +21,7 @@ from concurrent import futures
 
 from dapr.ext.grpc import App
 
-from common import gcpolicy, logs
+from common import gcpolicy, telemetry
 from common.app_token import AppTokenInterceptor
 from common.settings import ServiceSettings
 
@@ -126,4 +126,5 @@ def serve(
 
 
 def setup_logging(settings: ServiceSettings) -> None:
-    logs.configure(settings.app_id, settings.log_format, settings.log_level)
+    """Logs, traces and metrics of the process (common.telemetry)."""
+    telemetry.configure(settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,12 @@ class ServiceSettings(BaseSettings):
     idempotency_store: str = "idempotency"
     # Timeout of every call to the sidecar or another service, in seconds.
     call_timeout: float = 5.0
+    # Where this app's spans go (Zipkin v2 JSON; empty: nowhere), and the
+    # share of new traces recorded (a continued trace keeps its caller's say).
+    zipkin_url: str = ""
+    trace_sampling: float = Field(default=1.0, ge=0.0, le=1.0)
+    # The app's Prometheus endpoint on 127.0.0.1 (0: none).
+    metrics_port: int = 0
 
     @model_validator(mode="after")
     def _tokens_required_outside_dev(self) -> ServiceSettings:

@@ -19,15 +19,18 @@ from dapr.clients.grpc._state import Concurrency, StateOptions
 
 from common import events
 from common.settings import ServiceSettings
+from common.tracing_grpc import TraceClientInterceptor
 
 log = logging.getLogger(__name__)
 
 
 def make_client(settings: ServiceSettings) -> DaprClient:
     # gRPC calls of the SDK time out after DAPR_API_TIMEOUT_SECONDS (env).
+    # Every call carries the current trace (a CLIENT span of its own).
     return DaprClient(
         address=settings.sidecar_grpc_address,
         http_timeout_seconds=int(settings.call_timeout),
+        interceptors=[TraceClientInterceptor()],
     )
 
 
@@ -93,13 +96,15 @@ class EventLedger:
 
 
 def invocation_channel(settings: ServiceSettings) -> grpc.Channel:
-    """One long-lived channel to our sidecar, for every outbound service call."""
-    return grpc.insecure_channel(
+    """One long-lived channel to our sidecar, for every outbound service call;
+    each call carries the current trace."""
+    channel = grpc.insecure_channel(
         settings.sidecar_grpc_address,
         options=[
             ("grpc.keepalive_time_ms", 30_000),
         ],
     )
+    return grpc.intercept_channel(channel, TraceClientInterceptor())
 
 
 def invocation_metadata(

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from dapr.clients.grpc._response import TopicEventResponse
 
-from common import topics
+from common import metrics, topics, tracing
 from common.drop_notes import Notes, write_note
 from common.events import Envelope, PoisonEvent, envelope_from_sdk_event
 from common.sidecar import AlreadyClaimed
@@ -147,6 +147,7 @@ def handler(
         @functools.wraps(fn)
         def callback(event: Any) -> TopicEventResponse:
             verdict = deliver(fn, event, drop_on, once, prefix)
+            metrics.event_consumed(_topic(event), verdict.outcome.value)
             if notes is not None and verdict.reason:
                 write_note(notes, event, verdict.outcome.value, verdict.reason)
             return verdict.outcome.response()
@@ -170,6 +171,10 @@ def deliver(
     except PoisonEvent as err:
         log.warning("dropping undecodable event %s: %s", _id(event), err)
         return Verdict(Outcome.DROP, str(err))
+    span = tracing.current()  # the delivery's, continuing the publisher's trace
+    if span is not None:
+        span.name = f"consume {envelope.topic}"
+        span.tag("messaging.message.id", envelope.id)
     droppable: tuple[type[BaseException], ...] = (PoisonEvent, *drop_on)
     try:
         if once is None:
@@ -222,6 +227,12 @@ def _envelope(event: Any) -> Envelope:
     # The SDK puts the topic in the event's subject when no extension has it.
     subject = getattr(event, "subject", None)
     return replace(envelope, topic=str(subject or ""))
+
+
+def _topic(event: Any) -> str:
+    extensions = getattr(event, "extensions", None)
+    topic = extensions.get("topic") if isinstance(extensions, dict) else None
+    return str(topic or getattr(event, "subject", None) or "")
 
 
 def _id(event: Any) -> str:

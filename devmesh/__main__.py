@@ -5,6 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
+python -m devmesh metrics       one screen of the mesh's metrics (apps and sidecars)
 python -m devmesh dlq ...       dead letters: list, show ID, replay ID...
 python -m devmesh rotate-ca     forget the CA and Sentry's token key (new at next start)
 """
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("down")
     sub.add_parser("resources")
     sub.add_parser("status")
+    sub.add_parser("metrics")
     dlq.add_commands(sub.add_parser("dlq", help="dead letters: list, show, replay"))
     rotate_p = sub.add_parser("rotate-ca", help="stop every mesh first")
     rotate_p.add_argument(
@@ -77,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         for spec in launcher.specs(profile).values():
             state = "ready" if mesh.is_ready(spec) else "down"
             print(f"{spec.name:14} {state}")
+        return 0
+    if args.command == "metrics":
+        from devmesh.metrics import summary
+
+        print(summary())
         return 0
     if args.command == "rotate-ca":
         gone = trust.rotate(tokens=args.tokens)

@@ -9,6 +9,8 @@ FERRETDB = "1.24.2"
 MAILPIT = "1.27.11"
 KAFKA = "3.9.1"
 MOCK_OAUTH2 = "6.0.2"
+# The trace store: Zipkin server's self-contained "exec" jar.
+ZIPKIN = "3.5.1"
 UV = "0.13.9"
 # chromium + chromium-driver: the browser tier (tests/browser, Selenium).
 APT_PACKAGES = (

@@ -31,6 +31,7 @@ class AppPorts:
     internal: int
     metrics: int
     health: int
+    app_metrics: int
 
 
 @dataclass(frozen=True)

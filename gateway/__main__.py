@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uvicorn
 
-from common import logs
+from common import telemetry
 from gateway.app import create_app
 from gateway.config import GatewaySettings
 
 
 def main() -> None:
     settings = GatewaySettings()
-    logs.configure(settings.app_id, settings.log_format, settings.log_level)
+    telemetry.configure(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.bind_host,

@@ -1,29 +1,30 @@
-"""Cross-cutting ASGI middleware: trace ids, the access log, the RateLimit-*
-headers a limiter decided, and CORS when origins are configured."""
+"""Cross-cutting ASGI middleware: the request's span, the access log, the
+RateLimit-* headers a limiter decided, and CORS when origins are configured."""
 
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from common import logs
-from gateway import clients
+from common import tracing
 
 log = logging.getLogger(__name__)
 
-_TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 _QUIET_PATHS = ("/healthz", "/readyz")
 
 
 class RequestContextMiddleware:
-    """Sets the trace id (from `traceparent`, or a new one) for logs and outbound
-    calls, adds the RateLimit-* headers a limiter decided, logs each request."""
+    """Runs each request in a span (continuing a valid `traceparent`, else a
+    new trace: every log line and outbound call carries it), adds the
+    RateLimit-* headers a limiter decided, logs each request. Probes get no
+    span."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,12 +33,10 @@ class RequestContextMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or ())
-        traceparent = headers.get(b"traceparent", b"").decode("latin-1").strip()
-        if not _TRACEPARENT.match(traceparent):
-            traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"
-        trace_token = logs.trace_id.set(logs.trace_id_from_traceparent(traceparent))
-        parent_token = clients.current_traceparent.set(traceparent)
+        with _request_span(scope):
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         started = time.perf_counter()
         status = 0
@@ -70,8 +69,23 @@ class RequestContextMiddleware:
                 status or "-",
                 (time.perf_counter() - started) * 1000,
             )
-            clients.current_traceparent.reset(parent_token)
-            logs.trace_id.reset(trace_token)
+
+
+def _request_span(scope: Scope) -> Any:
+    path = scope.get("path", "")
+    if path in _QUIET_PATHS:
+        return nullcontext()
+    return _traced(scope, path)
+
+
+@contextmanager
+def _traced(scope: Scope, path: str) -> Iterator[tracing.Span]:
+    headers = dict(scope.get("headers") or ())
+    traceparent = headers.get(b"traceparent", b"").decode("latin-1")
+    name = f"{scope.get('method', 'WS')} {path}"
+    with tracing.continue_trace(name, traceparent, kind="SERVER") as span:
+        span.tag("http.path", path)
+        yield span
 
 
 def add_cors(app: FastAPI, origins: tuple[str, ...]) -> None:

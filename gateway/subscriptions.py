@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
-from common import components, events, topics
+from common import components, events, metrics, topics, tracing
 from common.app_token import HEADER, token_matches
 from common.events import Envelope, PoisonEvent
 from gateway.cache import ProductCatalog
@@ -46,16 +46,26 @@ async def deliver(
         envelope = events.envelope_from_dict(await request.json())
     except (ValueError, PoisonEvent) as err:
         log.warning("dropping an undecodable event: %s", err)
+        metrics.event_consumed("", "drop")
         return _status("DROP")
+    span = tracing.current()  # the request's, continuing the sidecar's trace
+    if span is not None:
+        span.name, span.kind = f"consume {envelope.topic}", "CONSUMER"
+    outcome = await _outcome(envelope, handle)
+    metrics.event_consumed(envelope.topic, outcome.lower())
+    return _status(outcome)
+
+
+async def _outcome(envelope: Envelope, handle: Handler) -> str:
     try:
         await handle(envelope)
     except PoisonEvent as err:
         log.warning("dropping event %s on %s: %s", envelope.id, envelope.topic, err)
-        return _status("DROP")
+        return "DROP"
     except Exception:
         log.exception("event %s on %s failed; retrying", envelope.id, envelope.topic)
-        return _status("RETRY")
-    return _status("SUCCESS")
+        return "RETRY"
+    return "SUCCESS"
 
 
 class EventHandlers:

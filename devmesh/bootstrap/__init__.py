@@ -1,7 +1,7 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
-One module per part (apt, python_env, kafka, oidc, ferretdb, mailpit, daprd,
-sentry, tilt, graphiql, storefront, buf, protoc_gen_go, kustomize,
+One module per part (apt, python_env, kafka, oidc, zipkin, ferretdb, mailpit,
+daprd, sentry, tilt, graphiql, storefront, buf, protoc_gen_go, kustomize,
 kubeconform, k8s_schemas; optional: etcd, kube_apiserver, dapr_control_plane,
 ghz, vegeta), each with its `PART` (ready check and install step); `driver`
 holds the table, the progress output and the command line; `shared` the
@@ -32,6 +32,7 @@ from devmesh.bootstrap import (
     sentry,
     tilt,
     vegeta,
+    zipkin,
 )
 
 buf_bin = buf.binary
@@ -45,6 +46,7 @@ vegeta_bin = vegeta.binary
 kafka_libs = kafka.libs
 oidc_libs = oidc.libs
 graphiql_dir = graphiql.assets_dir
+zipkin_jar = zipkin.jar
 protoc_gen_go_bin = protoc_gen_go.messages_binary
 protoc_gen_go_grpc_bin = protoc_gen_go.grpc_binary
 kustomize_bin = kustomize.binary
@@ -74,4 +76,5 @@ __all__ = [
     "sentry_bin",
     "tilt_bin",
     "vegeta_bin",
+    "zipkin_jar",
 ]

@@ -39,6 +39,7 @@ from devmesh.bootstrap import (
     storefront,
     tilt,
     vegeta,
+    zipkin,
 )
 from devmesh.bootstrap.shared import Part, StepFailed, log_path
 from devmesh.paths import BIN, LOGS, SRC
@@ -49,6 +50,7 @@ PARTS: tuple[Part, ...] = (
     python_env.PART,
     kafka.PART,
     oidc.PART,
+    zipkin.PART,
     ferretdb.PART,
     mailpit.PART,
     daprd.PART,

@@ -8,6 +8,7 @@ import sys
 from devmesh.launcher.env import app_env
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.launcher.storefront import storefront_spec
+from devmesh.launcher.zipkin import base_url as zipkin_base
 from devmesh.ports import APP_NAMES, load
 
 APP_DEPS = {
@@ -25,23 +26,49 @@ def app_argv(app: str) -> list[str]:
     return [sys.executable, "-m", module]
 
 
-def app_specs(prof: str) -> dict[str, Proc]:
+def app_links(app: str) -> tuple[tuple[str, str], ...]:
+    """What Tilt shows beside each app: its front door (gateway), its traces,
+    its own metrics and its sidecar's. (Dapr's metadata API needs the app's
+    token now, so a link to it would only answer 401.)"""
     p = load()
+    ports = p.apps[app]
+    front: tuple[tuple[str, str], ...] = ()
+    if app == "gateway":
+        front = (
+            (f"http://{LOOPBACK}:{ports.app}/graphql", "GraphiQL"),
+            (f"http://{LOOPBACK}:{ports.app}/auth/login", "Log in"),
+        )
+    if app == "notification":
+        front = ((f"http://{LOOPBACK}:{p.mailpit_http}/", "Mail"),)
+    return (
+        *front,
+        (f"{zipkin_base()}/zipkin/?serviceName={app}", "Traces"),
+        (f"http://{LOOPBACK}:{ports.app_metrics}/metrics", "Metrics"),
+        (f"http://{LOOPBACK}:{ports.metrics}/metrics", "daprd metrics"),
+    )
+
+
+def ready_url(app: str) -> str:
+    """The gateway: its own /readyz (Redis, its sidecar's outbound health, the
+    fan-out listeners). A service: its sidecar's /v1.0/healthz; services serve
+    no HTTP health of their own (their health is Dapr's gRPC app health
+    check, common/runtime.py)."""
+    ports = load().apps[app]
+    if app == "gateway":
+        return f"http://{LOOPBACK}:{ports.app}/readyz"
+    return f"http://{LOOPBACK}:{ports.http}/v1.0/healthz"
+
+
+def app_specs(prof: str) -> dict[str, Proc]:
     broker = ("kafka",) if prof == "full" else ()
     specs = {}
     for app in APP_NAMES:
-        ports = p.apps[app]
-        links: tuple[tuple[str, str], ...] = (
-            (f"http://{LOOPBACK}:{ports.http}/v1.0/metadata", "Dapr metadata"),
-        )
-        if app == "gateway":
-            links = ((f"http://{LOOPBACK}:{ports.app}/graphql", "GraphiQL"), *links)
         specs[app] = Proc(
             app,
-            ready_url=f"http://{LOOPBACK}:{ports.http}/v1.0/healthz",
+            ready_url=ready_url(app),
             deps=(*APP_DEPS[app], *broker),
             labels=("apps",),
-            links=links,
+            links=app_links(app),
             argv=app_argv(app),
             env=app_env(prof, app),
         )

@@ -13,6 +13,7 @@ import yaml
 from common import components
 from devmesh import access
 from devmesh.launcher.spec import LOOPBACK
+from devmesh.launcher.zipkin import spans_url
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
 
@@ -41,13 +42,26 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     return text
 
 
+def trace_sampling() -> str:
+    """The share of new traces recorded, for every daprd and the gateway:
+    DAPR_TRACE_SAMPLING, 1 (all) unless set; the bench sets 0."""
+    return os.environ.get("DAPR_TRACE_SAMPLING", "1").strip() or "1"
+
+
+def zipkin_endpoint() -> str:
+    """Where every daprd and app sends spans: DAPR_ZIPKIN_ENDPOINT, or the
+    mesh's own Zipkin."""
+    return os.environ.get("DAPR_ZIPKIN_ENDPOINT", "").strip() or spans_url()
+
+
 def render_dapr_config(prof: str, name: str) -> Path:
     run = run_dir(prof)
     text = substitute(
         (REPO / "dapr" / name).read_text(),
         {
             "RUN_DIR": str(run),
-            "TRACE_SAMPLING": os.environ.get("DAPR_TRACE_SAMPLING", "0"),
+            "TRACE_SAMPLING": trace_sampling(),
+            "ZIPKIN_ENDPOINT": zipkin_endpoint(),
             "METRICS_ENABLED": metrics_enabled(),
             "APP_ADDRESSES": app_addresses_template(),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from devmesh import bootstrap, trust
+from devmesh.launcher.dapr_config import trace_sampling, zipkin_endpoint
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import run_dir
 from devmesh.ports import load
@@ -36,6 +37,9 @@ def shared_env(prof: str) -> dict[str, str]:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "PYTHONUNBUFFERED": "1",
         "DAPR_API_TIMEOUT_SECONDS": "5",
+        # The apps' own spans go where their sidecars' go, sampled alike.
+        "ZIPKIN_URL": zipkin_endpoint(),
+        "TRACE_SAMPLING": trace_sampling(),
     }
 
 
@@ -52,6 +56,7 @@ def app_env(prof: str, app: str) -> dict[str, str]:
         "APP_ID": app,
         "APP_PORT": str(ports.app),
         "HEALTH_PORT": str(ports.health),
+        "METRICS_PORT": str(ports.app_metrics),
         "DAPR_HTTP_PORT": str(ports.http),
         "DAPR_GRPC_PORT": str(ports.grpc),
         "DAPR_HOST_IP": LOOPBACK,

@@ -1,5 +1,5 @@
 """The infrastructure resources: Redis, MariaDB, FerretDB, Mailpit, the OIDC
-provider, and Kafka on the full profile."""
+provider, Zipkin (traces), and Kafka on the full profile."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from devmesh import bootstrap
 from devmesh.launcher.kafka import java_cp, kafka_spec
 from devmesh.launcher.spec import LOOPBACK, Proc
+from devmesh.launcher.zipkin import zipkin_spec
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
 
@@ -139,6 +140,7 @@ def infra_specs(prof: str) -> dict[str, Proc]:
                 "JSON_CONFIG_PATH": str(REPO / "devmesh" / "oidc" / "config.json"),
             },
         ),
+        zipkin_spec(),
     ]
     if prof == "full":
         specs.append(kafka_spec(run))

@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from gateway.auth import welcome
 from gateway.auth.deps import CurrentPrincipal
 from gateway.auth.jwks import ProviderError
 from gateway.auth.oidc import (
@@ -93,7 +94,9 @@ def build_auth_router(
 
     @router.get("/callback")
     async def callback(request: Request) -> Response:
-        """Finish the login: check state, exchange the code, verify both tokens."""
+        """Finish the login: check state, exchange the code, verify both tokens.
+        A browser gets a page with the token and a signed-in GraphiQL link;
+        other clients the tokens as JSON."""
         try:
             body = await _finish_login(request)
         except LoginError as err:
@@ -102,7 +105,11 @@ def build_auth_router(
             log.warning("callback: %s", err)
             response = _unavailable()
         else:
-            response = JSONResponse(body, headers=_NO_STORE)
+            response = (
+                HTMLResponse(welcome.page(body, settings.public_url), headers=_NO_STORE)
+                if welcome.wants_html(request.headers.get("accept"))
+                else JSONResponse(body, headers=_NO_STORE)
+            )
         # One attempt per login: the state and verifier are spent either way.
         clear_login_cookie(response)
         return response

@@ -23,7 +23,7 @@ from gateway.clients.errors import (
     Unavailable,
     UnexpectedServiceError,
 )
-from gateway.clients.invocation import Invocation, current_traceparent, sidecar_channel
+from gateway.clients.invocation import Invocation, sidecar_channel
 from gateway.clients.models import (
     Cart,
     CartLine,
@@ -80,7 +80,6 @@ __all__ = [
     "UserChanges",
     "UserClient",
     "camel_case",
-    "current_traceparent",
     "error_from_rpc",
     "sidecar_channel",
 ]

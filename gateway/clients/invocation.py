@@ -2,14 +2,15 @@
 
 One long-lived `grpc.aio` channel to the sidecar serves every call to every
 service; `dapr-app-id` names the target (Dapr's gRPC proxying), with the
-sidecar's API token, the caller's `traceparent`, the acting user the call is
-made for (`common.caller.Actor`: user id, token subject and permissions, which
-the services authorise from) and an explicit timeout.
+sidecar's API token, the acting user the call is made for
+(`common.caller.Actor`: user id, token subject and permissions, which the
+services authorise from) and an explicit timeout. The channel makes each call
+a span of the request's trace and sends its `traceparent`
+(common.tracing_grpc), so Dapr links the services' spans and logs to it.
 """
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -17,15 +18,10 @@ from typing import TypeVar
 import grpc
 
 from common.caller import NOBODY, Actor
+from common.tracing_grpc import AioTraceClientInterceptor
 from gateway.clients.status import error_from_rpc
 
 R = TypeVar("R")
-
-# The W3C trace context of the request being served, forwarded on every call so
-# Dapr links the services' spans (and logs) to the gateway's request.
-current_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_traceparent", default=None
-)
 
 
 @dataclass(frozen=True)
@@ -42,9 +38,6 @@ class Invocation:
         entries.extend(actor.metadata())
         if self.dapr_api_token:
             entries.append(("dapr-api-token", self.dapr_api_token))
-        traceparent = current_traceparent.get()
-        if traceparent:
-            entries.append(("traceparent", traceparent))
         return tuple(entries)
 
     async def call(
@@ -63,11 +56,13 @@ class Invocation:
 
 
 def sidecar_channel(address: str) -> grpc.aio.Channel:
-    """The one channel to our sidecar, for every call to every service."""
+    """The one channel to our sidecar, for every call to every service (and
+    the state API); each call inside a request is a span of its trace."""
     return grpc.aio.insecure_channel(
         address,
         options=[
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 10_000),
         ],
+        interceptors=[AioTraceClientInterceptor()],
     )

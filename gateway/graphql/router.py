@@ -32,7 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from gateway.admission import peer_address
 from gateway.auth import AuthHTTPError, authenticate
-from gateway.graphiql import localize
+from gateway.graphiql import localize, with_examples
 from gateway.graphql.context import GatewayContext
 from gateway.graphql.schema import GatewaySchema
 from gateway.ratelimit import RateLimiterDown, identity_key, operation_type
@@ -80,7 +80,7 @@ class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
     local_ide = False
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        html = self.graphql_ide_html
+        html = with_examples(self.graphql_ide_html)
         return HTMLResponse(localize(html) if self.local_ide else html)
 
     async def run(

@@ -35,6 +35,7 @@ from gateway.graphql.orders.queries import OrderQueries
 from gateway.graphql.orders.subscriptions import OrderSubscriptions
 from gateway.graphql.products.mutations import ProductMutations
 from gateway.graphql.products.queries import ProductQueries
+from gateway.graphql.tracing import TraceOperation
 from gateway.graphql.users.mutations import UserMutations
 from gateway.graphql.users.queries import UserQueries
 
@@ -117,7 +118,8 @@ def extensions(limits: SchemaLimits) -> list[Any]:
     ]
     if not limits.introspection:
         chosen.append(DisableIntrospection())
-    return chosen
+    # A class, not an instance: it keeps per-request state (made per request).
+    return [*chosen, TraceOperation]
 
 
 def build_schema(limits: SchemaLimits | None = None) -> GatewaySchema:

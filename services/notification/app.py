@@ -20,6 +20,11 @@ from services.notification.adapters.mime import sender_address
 from services.notification.adapters.secret_password import SecretPassword
 from services.notification.adapters.sms import DaprSms
 from services.notification.adapters.templates import TemplateRenderer
+from services.notification.adapters.traced import (
+    TracedMailer,
+    TracedRenderer,
+    TracedSms,
+)
 from services.notification.config import NotificationSettings
 from services.notification.service import NotificationService
 
@@ -57,9 +62,9 @@ def build(settings: NotificationSettings) -> Assembly:
         dapr, settings.idempotency_store, ttl_seconds=settings.sent_ttl_seconds
     )
     service = NotificationService(
-        TemplateRenderer(),
-        mailer,
-        DaprSms(dapr, settings.sms_binding, settings.sms_data),
+        TracedRenderer(TemplateRenderer()),
+        TracedMailer(mailer),
+        TracedSms(DaprSms(dapr, settings.sms_binding, settings.sms_data)),
         Once(ledger, lease_seconds=settings.send_lease_seconds),
         message_id_domain=settings.message_id_domain,
     )

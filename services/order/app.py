@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from dapr.ext.grpc import App
 
-from common import runtime, sidecar
+from common import metrics, runtime, sidecar
 from common.mysql import Database
-from common.outbox import MySQLOutbox
+from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
 from common.outbox_upkeep import OutboxUpkeep
 from common.periodic import Periodic
@@ -69,7 +69,12 @@ def build(settings: OrderSettings) -> Assembly:
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start, releases.start, upkeep_pass.start),
+        start=(
+            relay.start,
+            lambda: metrics.register_outbox(lambda: backlog(db)),
+            releases.start,
+            upkeep_pass.start,
+        ),
         stop=(
             upkeep_pass.stop,
             releases.stop,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from dapr.ext.grpc import App
 
-from common import runtime, sidecar
+from common import metrics, runtime, sidecar
 from common.mysql import Database
-from common.outbox import MySQLOutbox
+from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
 from common.outbox_upkeep import OutboxUpkeep
 from common.periodic import Periodic
@@ -66,7 +66,11 @@ def build(settings: UserSettings) -> Assembly:
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start, upkeep_pass.start),
+        start=(
+            relay.start,
+            lambda: metrics.register_outbox(lambda: backlog(db)),
+            upkeep_pass.start,
+        ),
         stop=(upkeep_pass.stop, relay.stop, dapr.close, db.close),
     )
 

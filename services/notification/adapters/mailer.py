@@ -30,6 +30,7 @@ from typing import Literal
 
 import aiosmtplib
 
+from common import tracing
 from services.notification.adapters.loop_thread import LoopThread
 from services.notification.adapters.mime import OutgoingMail, build_message
 from services.notification.adapters.secret_password import SecretPassword
@@ -89,7 +90,7 @@ class SmtpMailer:
         self._loop.stop()
 
     def send(self, email: Email) -> None:
-        mail = build_message(email, self._sender)
+        mail = build_message(email, self._sender, tracing.current_trace_id())
         password: str | None = None
         if self._username:
             if self._password is None:

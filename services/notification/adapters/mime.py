@@ -34,7 +34,9 @@ class OutgoingMail:
     data: bytes
 
 
-def build_message(email: Email, sender: Address) -> OutgoingMail:
+def build_message(
+    email: Email, sender: Address, trace_id: str | None = None
+) -> OutgoingMail:
     """The MIME message: text part and HTML alternative, as bytes.
 
     Built with the stdlib's MIME classes (the compat32 policy): about a third
@@ -45,7 +47,8 @@ def build_message(email: Email, sender: Address) -> OutgoingMail:
     header; non-ASCII names and subjects become RFC 2047 encoded words.
     Addresses must be ASCII: one that is not would need SMTPUTF8 (RFC 6531),
     which we do not speak, so it is refused as a bad recipient (a permanent
-    error: the event is not redelivered for it).
+    error: the event is not redelivered for it). `trace_id` becomes an
+    `X-Trace-Id` header: the trace that led to this message, in the trace store.
     """
     for value in (email.to_name, email.to_address, email.subject, email.message_id):
         if has_control_chars(value):
@@ -60,6 +63,8 @@ def build_message(email: Email, sender: Address) -> OutgoingMail:
     message["Subject"] = Header(email.subject, _charset_for(email.subject)).encode()
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(datetime.now(UTC))
+    if trace_id and trace_id.isalnum() and trace_id.isascii():
+        message["X-Trace-Id"] = trace_id
     message.attach(MIMEText(email.text, "plain", UTF8))
     message.attach(MIMEText(email.html, "html", UTF8))
     return OutgoingMail(

@@ -85,6 +85,9 @@ PROFILE_ONLY_KEYS: dict[tuple[str, str], set[str]] = {
     ("full", "lock"): {"redisDB"},
     ("lite", "lock"): {"redisDB"},
     ("prod", "lock"): {"enableTLS", "redisPassword"},
+    ("full", "carts"): {"redisDB"},
+    ("lite", "carts"): {"redisDB"},
+    ("prod", "carts"): {"enableTLS", "redisPassword"},
     ("full", "pubsub"): {"disableTls"},
     ("prod", "pubsub"): {"saslMechanism", "saslUsername", "saslPassword", "caCert"},
 }

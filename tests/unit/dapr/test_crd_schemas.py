@@ -17,6 +17,7 @@ from devmesh import crd_schema, paths
 PLACEHOLDERS = {
     "${RUN_DIR}": "/tmp/run",
     "${TRACE_SAMPLING}": "1",
+    "${ZIPKIN_ENDPOINT}": "http://127.0.0.1:19411/api/v2/spans",
     "${METRICS_ENABLED}": "true",
     "${APP_ADDRESSES}": "127.0.0.1:1",
     "${SENTRY_ADDRESS}": "127.0.0.1:2",

@@ -2,6 +2,7 @@ import os
 import re
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -131,6 +132,36 @@ def test_a_process_is_ours_by_its_own_or_its_parents_command_line(
     finally:
         os.kill(sleeper, signal.SIGTERM)
         shell.wait(timeout=5)
+
+
+def test_zipkin_listens_on_loopback_and_every_sidecar_exports_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DAPR_TRACE_SAMPLING", raising=False)
+    monkeypatch.delenv("DAPR_ZIPKIN_ENDPOINT", raising=False)
+    zipkin = launcher.specs("lite")["zipkin"]
+    port = load().zipkin
+    assert "--armeria.ports[0].ip=127.0.0.1" in zipkin.argv
+    assert f"--armeria.ports[0].port={port}" in zipkin.argv
+    for app in APP_NAMES:
+        path = _flag(launcher.daprd_argv("full", app), "--config")
+        tracing = yaml.safe_load(Path(path).read_text())["spec"]["tracing"]
+        assert tracing["samplingRate"] == "1"
+        assert tracing["zipkin"]["endpointAddress"] == (
+            f"http://127.0.0.1:{port}/api/v2/spans"
+        )
+        env = launcher.specs("full")[app].env
+        assert env["ZIPKIN_URL"] == tracing["zipkin"]["endpointAddress"]
+        assert env["TRACE_SAMPLING"] == "1"
+        assert env["METRICS_PORT"] == str(load().apps[app].app_metrics)
+
+
+def test_the_gateways_readiness_is_its_own_and_every_app_links_its_views() -> None:
+    gateway = launcher.specs("full")["gateway"]
+    assert gateway.ready_url == f"http://127.0.0.1:{load().apps['gateway'].app}/readyz"
+    for app in APP_NAMES:
+        names = {name for _, name in launcher.specs("full")[app].links}
+        assert {"Traces", "Metrics", "daprd metrics"} <= names
 
 
 def test_app_health_checks_are_off_unless_asked_for(

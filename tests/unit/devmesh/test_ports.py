@@ -6,6 +6,7 @@ def test_every_port_is_distinct() -> None:
     numbers = list(table.infra.values())
     for app in table.apps.values():
         numbers += [app.app, app.http, app.grpc, app.internal, app.metrics]
+        numbers.append(app.app_metrics)
         if app.health != app.app:
             numbers.append(app.health)
     assert len(numbers) == len(set(numbers))
@@ -34,6 +35,7 @@ def test_meshes_that_run_side_by_side_never_share_a_port() -> None:
                 app.internal,
                 app.metrics,
                 app.health,
+                app.app_metrics,
             }
         for number in numbers:
             assert number not in taken, f"{name} and {taken.get(number)} share {number}"

@@ -560,7 +560,9 @@ def app_client(services: GatewayServices) -> TestClient:
 
 
 class GraphQL:
-    """POST /graphql with an optional bearer token; returns the parsed body."""
+    """POST /graphql with an optional bearer token; returns the parsed body,
+    less the trace id every answer carries (`extensions.traceId`, checked here
+    once for all)."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
@@ -578,6 +580,9 @@ class GraphQL:
         )
         assert response.status_code == expect, response.text
         body: dict[str, Any] = response.json()
+        extensions = body.pop("extensions", None)
+        if "data" in body:  # executed (refusals before GraphQL have no trace id)
+            assert extensions is not None and len(extensions["traceId"]) == 32, body
         return body
 
 

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from common import tracing
 from gateway import clients
 from gateway.config import GatewaySettings
 from gateway.services import GatewayServices
@@ -48,7 +49,7 @@ class TracingProducts(FakeProducts):
         self.traceparents: list[str | None] = []
 
     async def batch_get(self, ids: Sequence[str]) -> list[clients.Product]:
-        self.traceparents.append(clients.current_traceparent.get())
+        self.traceparents.append(tracing.current_traceparent())
         return await super().batch_get(ids)
 
 
@@ -61,35 +62,55 @@ def traced(
     return make_client(world.services()), products
 
 
-def test_the_callers_trace_context_reaches_the_services(
+def test_the_callers_trace_continues_to_the_services_and_back(
     traced: tuple[TestClient, TracingProducts],
 ) -> None:
     client, products = traced
 
-    client.post(
+    response = client.post(
         "/graphql",
         json={"query": '{ product(id: "p1") { id } }'},
         headers={"traceparent": TRACEPARENT},
     )
 
-    assert products.traceparents == [TRACEPARENT]
+    (seen,) = products.traceparents
+    context = tracing.parse_traceparent(seen)
+    assert context is not None and context.sampled
+    assert context.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert context.span_id != "00f067aa0ba902b7"  # the gateway's own span
+    assert response.json()["extensions"] == {"traceId": context.trace_id}
 
 
-def test_a_request_without_trace_context_gets_a_fresh_one(
-    traced: tuple[TestClient, TracingProducts],
+@pytest.mark.parametrize(
+    "header",
+    [
+        "garbage",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  # zero trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  # zero span id
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  # bad version
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  # upper case
+    ],
+)
+def test_a_malformed_traceparent_starts_a_new_sampled_trace(
+    traced: tuple[TestClient, TracingProducts], header: str
 ) -> None:
     client, products = traced
 
-    for _ in range(2):
+    responses = [
         client.post(
             "/graphql",
             json={"query": '{ product(id: "p1") { id } }'},
-            headers={"traceparent": "garbage"},
+            headers={"traceparent": header},
         )
+        for _ in range(2)
+    ]
 
-    first, second = products.traceparents
-    assert first and second and first != second
-    assert first.startswith("00-") and len(first) == 55
+    assert all(r.status_code == 200 and "errors" not in r.json() for r in responses)
+    first, second = (tracing.parse_traceparent(t) for t in products.traceparents)
+    assert first is not None and second is not None
+    assert first.trace_id != second.trace_id and first.sampled
+    assert "4bf92f3577b34da6a3ce929d0e0e4736" not in (first.trace_id, second.trace_id)
+    assert responses[0].json()["extensions"]["traceId"] == first.trace_id
 
 
 def test_the_api_docs_are_not_served(client: TestClient) -> None:

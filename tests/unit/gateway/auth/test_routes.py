@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
@@ -64,12 +65,17 @@ async def start_login(
 
 
 async def log_in(
-    gateway: httpx.AsyncClient, provider: FakeProvider, subject: str = "u1"
+    gateway: httpx.AsyncClient,
+    provider: FakeProvider,
+    subject: str = "u1",
+    accept: str = "*/*",
 ) -> httpx.Response:
     query, params = await start_login(gateway)
     code = provider.authorize(query, subject)
     return await gateway.get(
-        "/auth/callback", params={"code": code, "state": params["state"]}
+        "/auth/callback",
+        params={"code": code, "state": params["state"]},
+        headers={"Accept": accept},
     )
 
 
@@ -158,6 +164,25 @@ async def test_a_full_login_returns_verified_tokens(
         "/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
     )
     assert me.json()["sub"] == "google-oauth2|bob"
+
+
+async def test_a_browser_lands_on_a_page_with_the_token_and_graphiql(
+    gateway: httpx.AsyncClient, provider: FakeProvider
+) -> None:
+    response = await log_in(gateway, provider, accept="text/html,*/*;q=0.8")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"
+    page = response.text
+    token = page.split('onclick="this.select()">')[1].split("</textarea>")[0]
+    me = await gateway.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    link = page.split('class="button" href="')[1].split('"')[0]
+    path, _, fragment = link.partition("#headers=")
+    assert path == "/graphql"
+    headers = json.loads(unquote(fragment.replace("&amp;", "&")))
+    assert headers == {"Authorization": f"Bearer {token}"}
 
 
 async def test_a_callback_cannot_be_replayed(

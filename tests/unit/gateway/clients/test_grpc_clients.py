@@ -12,6 +12,7 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common import tracing
 from common.caller import PRODUCTS_WRITE, Actor
 from common.error_details import ErrorDetail, FieldViolation, Reason, to_grpc_status
 from gateway import clients
@@ -160,11 +161,10 @@ async def test_calls_carry_app_id_token_and_trace_context(
         channel, clients.Invocation("product", "dapr-token", timeout=3.0)
     )
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-    token = clients.current_traceparent.set(traceparent)
     try:
-        found = await product_client.batch_get(["p1", "missing"])
+        with tracing.continue_trace("request", traceparent) as request_span:
+            found = await product_client.batch_get(["p1", "missing"])
     finally:
-        clients.current_traceparent.reset(token)
         await channel.close()
 
     assert found == [
@@ -173,7 +173,11 @@ async def test_calls_carry_app_id_token_and_trace_context(
     metadata = servicer.metadata[0]
     assert metadata["dapr-app-id"] == "product"
     assert metadata["dapr-api-token"] == "dapr-token"
-    assert metadata["traceparent"] == traceparent
+    # The call is a span of its own under the request's, in the same trace.
+    sent = tracing.parse_traceparent(metadata["traceparent"])
+    assert sent is not None and sent.sampled
+    assert sent.trace_id == "0af7651916cd43dd8448eb211c80319c"
+    assert sent.span_id not in ("b7ad6b7169203331", request_span.context.span_id)
     # A public read is made for nobody: no acting-user headers.
     assert not any(key.startswith("x-shop-") for key in metadata)
     # The server reads the propagated deadline back; allow for clock rounding.

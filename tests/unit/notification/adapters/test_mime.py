@@ -71,3 +71,14 @@ def test_non_ascii_names_subjects_and_bodies_survive_the_trip() -> None:
 def test_bad_mail_from_is_refused_at_start() -> None:
     with pytest.raises(ValueError):
         sender_address("nobody")
+
+
+def test_the_trace_that_led_to_a_message_is_named_in_a_header() -> None:
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    traced = build_message(email_for("Eve"), SENDER, trace).data
+    message = message_from_bytes(traced, policy=policy.default)
+    assert message["X-Trace-Id"] == trace
+    untraced = message_from_bytes(build_message(email_for("Eve"), SENDER).data)
+    assert untraced["X-Trace-Id"] is None
+    forged = build_message(email_for("Eve"), SENDER, "x\r\nBcc: a@evil").data
+    assert b"Bcc:" not in forged
