@@ -11,8 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import grpc
 
 from devmesh import trust
 from devmesh.launcher.env import app_env
-from protos.product.v1 import product_pb2_grpc
+from protos.product.v1 import product_pb2, product_pb2_grpc
 
 
 def _free_port() -> int:
@@ -42,12 +40,11 @@ def product_instance(
 ) -> Iterator[ProductInstance]:
     """Starts `python -m services.product` with `settings` (env names) on free
     ports; stops it (this process only) on exit."""
-    app_port, health_port = _free_port(), _free_port()
+    app_port = _free_port()
     env = {
         **os.environ,
         **app_env(profile, "product"),
         "APP_PORT": str(app_port),
-        "HEALTH_PORT": str(health_port),
         **settings,
     }
     log_path = log_dir / f"product-extra-{app_port}.log"
@@ -59,7 +56,7 @@ def product_instance(
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_ready(proc, health_port, log_path)
+            _wait_ready(proc, app_port, log_path)
             instance = ProductInstance(app_port)
             yield instance
             instance.channel.close()
@@ -72,17 +69,25 @@ def product_instance(
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+    """Ready when the app answers a read (its health is Dapr's gRPC callback,
+    with no HTTP port of its own): NOT_FOUND for an unknown id will do."""
+    probe = ProductInstance(port)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"extra product exited: {log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/readyz", timeout=2
-            ) as resp:
-                if resp.status == 200:
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"extra product exited: {log_path.read_text()}")
+            try:
+                probe.stub.GetProduct(
+                    product_pb2.GetProductRequest(id="readiness-probe"),
+                    metadata=probe.metadata,
+                    timeout=2,
+                )
+                return
+            except grpc.RpcError as err:
+                if err.code() == grpc.StatusCode.NOT_FOUND:
                     return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
+            time.sleep(0.3)
+    finally:
+        probe.channel.close()
     raise AssertionError(f"extra product not ready: {log_path.read_text()}")
