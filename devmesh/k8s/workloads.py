@@ -85,15 +85,13 @@ def _token_env(name: str, secret: str) -> Doc:
 
 
 def _probe(app: str, path: str, period: int) -> Doc:
-    ports = load(0).apps[app]
+    """The gateway's own HTTP health routes; a service's gRPC health callback
+    asked from inside its container (`common.probe`: it listens on loopback)."""
     timing = {"periodSeconds": period, "timeoutSeconds": 3, "failureThreshold": 3}
     if app == "gateway":
         return {"httpGet": {"path": path, "port": "http"}, **timing}
-    check = (
-        "import urllib.request; urllib.request.urlopen("
-        f"'http://127.0.0.1:{ports.health}{path}', timeout=2)"
-    )
-    return {"exec": {"command": ["python", "-c", check]}, **timing}
+    mode = "ready" if path == "/readyz" else "live"
+    return {"exec": {"command": ["python", "-m", "common.probe", mode]}, **timing}
 
 
 def container(app: str) -> Doc:
@@ -102,7 +100,6 @@ def container(app: str) -> Doc:
     env = [
         {"name": "APP_ID", "value": app},
         {"name": "APP_PORT", "value": str(ports.app)},
-        {"name": "HEALTH_PORT", "value": str(ports.health)},
         _token_env("DAPR_API_TOKEN", api_token_secret(app)),
         _token_env("APP_API_TOKEN", app_token_secret(app)),
     ]
