@@ -27,6 +27,9 @@ VALUES = {
     "METRICS_ENABLED": "true",
     "APP_ADDRESSES": "",
     "RUN_DIR": "/tmp",
+    # A Zipkin-compatible collector in the cluster (a Service named `zipkin`);
+    # an operator points it elsewhere by patching the Configurations.
+    "ZIPKIN_ENDPOINT": "http://zipkin.daprshop.svc.cluster.local:9411/api/v2/spans",
 }
 NAME_RESOLUTION = {
     "component": "kubernetes",

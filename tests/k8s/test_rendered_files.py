@@ -41,3 +41,10 @@ def test_configurations_name_the_cluster_namespace_in_every_policy() -> None:
         for policy in doc["spec"]["accessControl"]["policies"]:
             assert policy["namespace"] == NAMESPACE
         assert "template" not in doc["spec"]["nameResolution"]["configuration"]
+
+
+def test_no_placeholder_of_the_local_files_is_left_unrendered() -> None:
+    """A `${NAME}` that only the launcher fills (dapr/*.yaml) must have a
+    cluster value too: daprd refuses e.g. an unrendered Zipkin URL at start."""
+    for path in sorted((REPO / "deploy").rglob("*.yaml")):
+        assert "${" not in path.read_text(), path.relative_to(REPO)
