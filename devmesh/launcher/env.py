@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from devmesh import bootstrap, trust
+from devmesh.launcher.kafka import bootstrap_servers
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import run_dir
 from devmesh.ports import load
@@ -18,7 +19,7 @@ def shared_env(prof: str) -> dict[str, str]:
     return {
         "PROFILE": prof,
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "dev"),
-        "KAFKA_BROKERS": f"{LOOPBACK}:{p.kafka}",
+        "KAFKA_BROKERS": bootstrap_servers(),
         "REDIS_HOST": f"{LOOPBACK}:{p.redis}",
         "REDIS_URL": f"redis://{LOOPBACK}:{p.redis}/0",
         "MYSQL_URL": f"mysql://root@{LOOPBACK}:{p.mariadb}/?ssl=disabled",

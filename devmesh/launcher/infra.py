@@ -1,5 +1,5 @@
 """The infrastructure resources: Redis, MariaDB, FerretDB, Mailpit, the OIDC
-provider, and Kafka on the full profile."""
+provider, and Kafka (one node or three) on the full profile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devmesh import bootstrap
-from devmesh.launcher.kafka import java_cp, kafka_spec
+from devmesh.launcher.kafka import java_cp, kafka_specs
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
@@ -141,5 +141,5 @@ def infra_specs(prof: str) -> dict[str, Proc]:
         ),
     ]
     if prof == "full":
-        specs.append(kafka_spec(run))
+        specs.extend(kafka_specs(run))
     return {s.name: s for s in specs}
