@@ -27,12 +27,13 @@ import hashlib
 # middleware `type`, or `nameresolution.<component>`) -> who needs it.
 KEPT: dict[str, str] = {
     "state.redis": "cache, idempotency (every profile)",
-    "pubsub.kafka": "pubsub (full, prod)",
+    "pubsub.kafka": "pubsub (full, prod-local, prod)",
     "pubsub.redis": "pubsub (lite)",
     "secretstores.local.env": "secrets (full, lite)",
+    "secretstores.local.file": "secrets (prod-local: the stand-in for Vault)",
     "secretstores.hashicorp.vault": "secrets (prod)",
     "secretstores.kubernetes": "the store daprd adds by itself on Kubernetes",
-    "bindings.localstorage": "sms (full, lite)",
+    "bindings.localstorage": "sms (full, lite, prod-local)",
     "bindings.twilio.sms": "sms (prod)",
     "middleware.http.ratelimit": "gateway sidecar's pipeline, ratelimit (all)",
     "nameresolution.kubernetes": "dapr/*.yaml (address template); Kubernetes",

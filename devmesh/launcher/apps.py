@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from devmesh.launcher.env import app_env
-from devmesh.launcher.kafka import broker_names
+from devmesh.launcher.kafka import broker_names, uses_kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.ports import APP_NAMES, load
 
@@ -25,7 +25,7 @@ def app_argv(app: str) -> list[str]:
 
 def app_specs(prof: str) -> dict[str, Proc]:
     p = load()
-    broker = broker_names() if prof == "full" else ()
+    broker = broker_names() if uses_kafka(prof) else ()
     specs = {}
     for app in APP_NAMES:
         ports = p.apps[app]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from devmesh import bootstrap, trust
+from devmesh.launcher import prodlocal
 from devmesh.launcher.kafka import bootstrap_servers
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import run_dir
@@ -13,10 +14,11 @@ from devmesh.ports import load
 
 def shared_env(prof: str) -> dict[str, str]:
     """Environment every app and sidecar gets: where the infrastructure is.
-    No secret: the API tokens are per app (`app_env`)."""
+    No secret: the API tokens are per app (`app_env`); on prod-local, the
+    servers' credentials (prodlocal.client_env)."""
     p = load()
     run = run_dir(prof)
-    return {
+    env = {
         "PROFILE": prof,
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "dev"),
         "KAFKA_BROKERS": bootstrap_servers(),
@@ -36,6 +38,9 @@ def shared_env(prof: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "DAPR_API_TIMEOUT_SECONDS": "5",
     }
+    if prof == prodlocal.PROFILE:
+        env.update(prodlocal.client_env(run))
+    return env
 
 
 def app_env(prof: str, app: str) -> dict[str, str]:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devmesh import bootstrap
-from devmesh.launcher.kafka import java_cp, kafka_specs
+from devmesh.launcher import prodlocal
+from devmesh.launcher.kafka import java_cp, kafka_specs, uses_kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
@@ -140,6 +141,9 @@ def infra_specs(prof: str) -> dict[str, Proc]:
             },
         ),
     ]
-    if prof == "full":
+    if uses_kafka(prof):
         specs.extend(kafka_specs(run))
-    return {s.name: s for s in specs}
+    table = {s.name: s for s in specs}
+    if prof == prodlocal.PROFILE:
+        return prodlocal.harden(table, run)
+    return table

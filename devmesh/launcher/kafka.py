@@ -117,6 +117,10 @@ def bootstrap_servers() -> str:
     return ",".join(f"{LOOPBACK}:{node.broker}" for node in nodes())
 
 
+def uses_kafka(prof: str) -> bool:
+    return prof in ("full", "prod-local")
+
+
 def java_cp(libs: Path) -> str:
     return f"{libs}/*"
 
@@ -126,12 +130,20 @@ def node_home(run: Path, node: Node, size: int) -> Path:
     return run / "kafka" if size == 1 else run / "kafka-cluster" / node.name
 
 
-def server_properties(node: Node, all_nodes: list[Node], data: Path) -> str:
+def server_properties(
+    node: Node, all_nodes: list[Node], data: Path, listeners: str | None = None
+) -> str:
+    """A node's server.properties; `listeners` replaces the plaintext
+    listener block (prod-local's SASL_SSL one)."""
     voters = ",".join(f"{n.node_id}@{LOOPBACK}:{n.controller}" for n in all_nodes)
+    if listeners is None:
+        listeners = PLAINTEXT.format(
+            host=LOOPBACK, broker=node.broker, controller=node.controller
+        )
     return (
         COMMON.format(node_id=node.node_id, voters=voters, data=data)
         + (SINGLE if len(all_nodes) == 1 else CLUSTER)
-        + PLAINTEXT.format(host=LOOPBACK, broker=node.broker, controller=node.controller)
+        + listeners
     )
 
 
