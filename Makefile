@@ -11,7 +11,7 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security test-prod-local lint lint-tools protos schema seed bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,14 +29,18 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, tilt ci
+test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, prod-local, tilt ci
 	$(PYTEST) tests/unit
 	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
 	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
+	TEST_PROFILE=prod-local $(PYTEST) tests/integration tests/e2e -m "not tilt"
 	$(PYTEST) tests/e2e -m tilt
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
+
+test-prod-local: bootstrap ## the contract suite (integration + e2e) on prod-local
+	TEST_PROFILE=prod-local $(PYTEST) tests/integration tests/e2e -m "not tilt"
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security

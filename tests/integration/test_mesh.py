@@ -24,7 +24,11 @@ from tests.integration.helpers import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
-EXPECTED_PUBSUB = {"full": "pubsub.kafka", "lite": "pubsub.redis"}
+EXPECTED_PUBSUB = {
+    "full": "pubsub.kafka",
+    "lite": "pubsub.redis",
+    "prod-local": "pubsub.kafka",
+}
 
 
 @pytest.mark.parametrize("app", APP_NAMES)
