@@ -11,7 +11,8 @@ UV      := $(CACHE)/tools/uv-$(shell python3 -c 'from devmesh import pins; print
 export PROFILE
 
 .PHONY: bootstrap up run down status test test-unit test-integration test-lite \
-        test-tilt test-security test-prod-local lint lint-tools protos schema seed bench clean-data
+        test-tilt test-security test-faults test-prod-local lint lint-tools protos schema seed dlq \
+        bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -29,12 +30,8 @@ down:                   ## stop everything `make up`/`make run` started
 status:
 	$(PY) -m devmesh status
 
-test: bootstrap lint    ## lint, then every tier: unit, integration + e2e + security (full), lite, prod-local, tilt ci
-	$(PYTEST) tests/unit
-	$(PYTEST) tests/integration tests/e2e tests/security -m "not tilt"
-	TEST_PROFILE=lite $(PYTEST) tests/integration tests/security -m lite
-	TEST_PROFILE=prod-local $(PYTEST) tests/integration tests/e2e -m "not tilt"
-	$(PYTEST) tests/e2e -m tilt
+test: bootstrap         ## every tier (lint, unit, full, faults, lite, prod-local, tilt), then a table of their times
+	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
@@ -44,6 +41,9 @@ test-prod-local: bootstrap ## the contract suite (integration + e2e) on prod-loc
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security
+
+test-faults: bootstrap  ## the fault tier alone: one fault per test, verdict lines
+	$(PYTEST) tests/faults -m faults -s
 
 lint: lint-tools        ## ruff, mypy --strict, stale stubs, event topics, buf lint + breaking
 	$(PY) -m ruff check .
@@ -81,6 +81,9 @@ schema:                 ## export the GraphQL SDL to gateway/schema.graphql
 
 seed:                   ## load demo products into a running mesh
 	$(PY) -m devmesh.seed
+
+dlq:                    ## dead letters: make dlq [ARGS="show ID" | ARGS="replay ID..."]
+	$(PY) -m devmesh dlq $(or $(ARGS),list)
 
 bench:                  ## measure the mesh (QUICK=1 for a smoke run)
 	python3 -m devmesh.bootstrap --with ghz,vegeta

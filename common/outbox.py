@@ -1,16 +1,28 @@
 """Transactional outbox: an event row commits with the data it describes.
 
-`enqueue` writes the event inside the caller's transaction; `OutboxRelay`
-publishes pending rows through the Dapr sidecar and marks them sent. If the
-process dies between publishing and marking, the row is published again with
-the same CloudEvent id, and subscribers drop the duplicate.
+`enqueue` writes the event inside the caller's transaction, with its aggregate
+id (an order's, a user's) as partition key. `OutboxRelay`
+(common/outbox_relay.py) publishes pending rows through the Dapr sidecar, over
+`MySQLOutbox`; several replicas of a service may relay the same table:
+
+- a relay *claims* a batch in a short transaction (`SELECT … FOR UPDATE SKIP
+  LOCKED`, then a claim with a lease), so two relays never hold one row; a
+  claim left by a relay that died expires after `claim_seconds`;
+- rows of one aggregate are published in commit order: a row waits while an
+  earlier row of its key is undelivered and not in the same batch;
+- each row is published with its key as Dapr's `partitionKey` (one Kafka
+  partition per aggregate) and its id as the CloudEvent id, then marked
+  delivered. Should a relay die between the two, the row goes out again with
+  the same id, and subscribers drop the duplicate.
+
+Delivered rows stay for `retention` (see common/outbox_upkeep.py), then are
+purged.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import uuid
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from google.protobuf.message import Message
@@ -18,100 +30,122 @@ from google.protobuf.message import Message
 from common import events
 from common.mysql import Database
 
-log = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    seq BIGINT AUTO_INCREMENT PRIMARY KEY,
-    event_id CHAR(36) NOT NULL UNIQUE,
-    topic VARCHAR(128) NOT NULL,
-    payload JSON NOT NULL,
-    created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    published_at TIMESTAMP(6) NULL,
-    INDEX pending (published_at, seq)
+SCHEMA: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS outbox (
+        seq BIGINT AUTO_INCREMENT PRIMARY KEY,
+        event_id CHAR(36) NOT NULL UNIQUE,
+        topic VARCHAR(128) NOT NULL,
+        payload JSON NOT NULL,
+        partition_key VARCHAR(128) NOT NULL DEFAULT '',
+        created_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+        claimed_by CHAR(32) NULL,
+        claimed_until TIMESTAMP(6) NULL,
+        published_at TIMESTAMP(6) NULL,
+        INDEX pending (published_at, seq),
+        INDEX by_key (partition_key, published_at, seq)
+    )
+    """,
+    # Tables made before partition keys and claims.
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS"
+    " partition_key VARCHAR(128) NOT NULL DEFAULT ''",
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_by CHAR(32) NULL",
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until TIMESTAMP(6) NULL",
+    "CREATE INDEX IF NOT EXISTS by_key ON outbox (partition_key, published_at, seq)",
 )
-"""
 
 
 class Publisher(Protocol):
-    def publish(self, topic: str, payload: str, event_id: str) -> None: ...
+    def publish(
+        self, topic: str, payload: str, event_id: str, partition_key: str = ""
+    ) -> None: ...
 
 
-def enqueue(cur: Any, topic: str, message: Message) -> str:
+def enqueue(cur: Any, topic: str, message: Message, partition_key: str) -> str:
+    """Adds an event to the caller's transaction; `partition_key` is the id of
+    the aggregate it is about (events of one key keep their order)."""
     event_id = str(uuid.uuid4())
     cur.execute(
-        "INSERT INTO outbox (event_id, topic, payload) VALUES (%s, %s, %s)",
-        (event_id, topic, events.encode(message)),
+        "INSERT INTO outbox (event_id, topic, payload, partition_key)"
+        " VALUES (%s, %s, %s, %s)",
+        (event_id, topic, events.encode(message), partition_key[:128]),
     )
     return event_id
 
 
-class OutboxRelay:
-    """Background thread that drains the outbox in commit order."""
+class MySQLOutbox:
+    """The outbox table as relays use it: claim, look back, mark, give back.
 
-    def __init__(
-        self,
-        db: Database,
-        publisher: Publisher,
-        interval: float = 0.2,
-        batch: int = 100,
-    ) -> None:
+    `owner` names the relay (one per process) in its claims.
+    """
+
+    def __init__(self, db: Database, batch: int = 100, claim_seconds: int = 30) -> None:
         self._db = db
-        self._publisher = publisher
-        self._interval = interval
         self._batch = batch
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop, name="outbox-relay", daemon=True
-        )
+        self._claim_seconds = claim_seconds
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def notify(self) -> None:
-        """Call after a commit that enqueued events, to publish them at once."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-        self.drain_once()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sent = self.drain_once()
-            except Exception:
-                log.exception("outbox relay failed; retrying")
-                sent = 0
-            if sent < self._batch:
-                self._wake.wait(self._interval if sent else self._interval * 5)
-                self._wake.clear()
-
-    def drain_once(self) -> int:
+    def claim(self, owner: str) -> list[dict[str, Any]]:
+        """Up to a batch of undelivered, unclaimed rows, claimed for `owner`."""
         with self._db.transaction() as cur:
             cur.execute(
-                "SELECT seq, event_id, topic, payload FROM outbox "
-                "WHERE published_at IS NULL ORDER BY seq LIMIT %s",
+                "SELECT seq FROM outbox WHERE published_at IS NULL"
+                " AND (claimed_until IS NULL OR claimed_until < NOW(6))"
+                " ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED",
                 (self._batch,),
             )
-            rows = cur.fetchall()
-        sent = 0
-        for row in rows:
-            try:
-                self._publisher.publish(row["topic"], row["payload"], row["event_id"])
-            except Exception as err:
-                log.warning(
-                    "publish of %s to %s failed: %s", row["event_id"], row["topic"], err
-                )
-                break
-            with self._db.transaction() as cur:
-                cur.execute(
-                    "UPDATE outbox SET published_at = CURRENT_TIMESTAMP(6) "
-                    "WHERE seq = %s",
-                    (row["seq"],),
-                )
-            sent += 1
-        return sent
+            seqs = [row["seq"] for row in cur.fetchall()]
+            if not seqs:
+                return []
+            marks = ", ".join(["%s"] * len(seqs))
+            cur.execute(
+                "UPDATE outbox SET claimed_by = %s,"
+                " claimed_until = NOW(6) + INTERVAL %s SECOND"
+                f" WHERE seq IN ({marks})",
+                (owner, self._claim_seconds, *seqs),
+            )
+            cur.execute(
+                "SELECT seq, event_id, topic, payload, partition_key FROM outbox"
+                f" WHERE seq IN ({marks}) ORDER BY seq",
+                seqs,
+            )
+            return list(cur.fetchall())
+
+    def earliest_foreign(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Per key of the batch, the oldest undelivered event of that key that
+        is not in the batch (another relay holds it, or it failed before):
+        this batch's later events of the key wait for it."""
+        mine = {row["seq"] for row in rows}
+        keys = sorted({row["partition_key"] for row in rows if row["partition_key"]})
+        if not keys:
+            return {}
+        marks = ", ".join(["%s"] * len(keys))
+        with self._db.transaction() as cur:
+            cur.execute(
+                "SELECT partition_key, seq FROM outbox WHERE published_at IS NULL"
+                f" AND partition_key IN ({marks}) AND seq < %s ORDER BY seq",
+                (*keys, max(mine)),
+            )
+            earlier = cur.fetchall()
+        earliest: dict[str, int] = {}
+        for row in earlier:
+            if row["seq"] not in mine:
+                earliest.setdefault(row["partition_key"], row["seq"])
+        return earliest
+
+    def mark_delivered(self, seq: int) -> None:
+        """Delivered rows stay until the upkeep purges them."""
+        with self._db.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET published_at = NOW(6), claimed_until = NULL"
+                " WHERE seq = %s",
+                (seq,),
+            )
+
+    def unclaim(self, owner: str) -> None:
+        """Gives back what `owner` claimed but did not deliver."""
+        with self._db.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+                " WHERE claimed_by = %s AND published_at IS NULL",
+                (owner,),
+            )

@@ -1,20 +1,23 @@
 """Running a gRPC domain service beside its sidecar.
 
 One process hosts the proto service and Dapr's callbacks (subscriptions) on one
-port via `dapr.ext.grpc.App`; a small HTTP server on HEALTH_PORT answers
-/healthz (process alive) and /readyz (dependencies reachable). SIGTERM stops
-taking new calls, lets in-flight ones finish, then runs the shutdown hooks.
+port via `dapr.ext.grpc.App`. Health is Dapr's own app health check, not a
+server of ours: the app answers the gRPC `HealthCheck` callback from the
+readiness checks' last results, refreshed in the background, so a probe fails
+when the app hangs or a dependency does not answer. The sidecar probes only
+when the launcher turns the check on (DAPRSHOP_APP_HEALTH=on; off by default,
+devmesh/launcher/sidecar.py says why).
+SIGTERM stops taking new calls, lets in-flight ones finish, then runs the
+shutdown hooks.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent import futures
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from dapr.ext.grpc import App
 
@@ -38,31 +41,46 @@ def new_app(settings: ServiceSettings, workers: int = 32) -> App:
     )
 
 
-def _health_server(port: int, checks: dict[str, ReadinessCheck]) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/healthz":
-                self._send(200, {"status": "ok"})
-            elif self.path == "/readyz":
-                results = {name: _safe(check) for name, check in checks.items()}
-                self._send(200 if all(results.values()) else 503, results)
+class Readiness:
+    """The readiness checks' last results, for Dapr's app health probe.
+
+    The checks run on a background thread every `every` seconds, so the probe
+    itself only reads a result: it fails when the process cannot answer at all
+    (hung, stopped) or when a check failed last time.
+    """
+
+    def __init__(self, checks: dict[str, ReadinessCheck], every: float = 2.0):
+        self._checks = checks
+        self._every = every
+        self._failing: tuple[str, ...] = ()
+        self._stop = threading.Event()
+
+    def refresh(self) -> None:
+        failing = tuple(
+            name for name, check in self._checks.items() if not _safe(check)
+        )
+        if failing != self._failing:
+            if failing:
+                log.warning("not ready: %s does not answer", ", ".join(failing))
             else:
-                self._send(404, {"error": "not found"})
+                log.info("ready again: every dependency answers")
+        self._failing = failing
 
-        def _send(self, code: int, body: Mapping[str, object]) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+    def start(self) -> None:
+        self.refresh()
+        threading.Thread(target=self._loop, name="readiness", daemon=True).start()
 
-        def log_message(self, *_args: object) -> None:
-            pass
+    def stop(self) -> None:
+        self._stop.set()
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
-    return server
+    def _loop(self) -> None:
+        while not self._stop.wait(self._every):
+            self.refresh()
+
+    def probe(self) -> None:
+        """Dapr's HealthCheck callback: raises (a failed probe) when not ready."""
+        if self._failing:
+            raise RuntimeError(f"not ready: {', '.join(self._failing)}")
 
 
 def _safe(check: ReadinessCheck) -> bool:
@@ -78,7 +96,9 @@ def serve(
     checks: dict[str, ReadinessCheck],
     on_shutdown: list[Callable[[], None]],
 ) -> None:
-    health = _health_server(settings.health_port, checks)
+    readiness = Readiness(checks)
+    readiness.start()
+    app.register_health_check(readiness.probe)  # type: ignore[no-untyped-call]
     server = app._server  # the SDK keeps the grpc.Server here; we need its stop()
     server.add_insecure_port(f"127.0.0.1:{settings.app_port}")
     stopped = threading.Event()
@@ -94,19 +114,14 @@ def serve(
     signal.signal(signal.SIGINT, shutdown)
     gcpolicy.freeze_startup_heap()
     server.start()
-    log.info(
-        "%s listening on 127.0.0.1:%s (health on %s)",
-        settings.app_id,
-        settings.app_port,
-        settings.health_port,
-    )
+    log.info("%s listening on 127.0.0.1:%s", settings.app_id, settings.app_port)
     server.wait_for_termination()
     for hook in on_shutdown:
         try:
             hook()
         except Exception:
             log.exception("shutdown hook failed")
-    health.shutdown()
+    readiness.stop()
     log.info("%s stopped", settings.app_id)
 
 

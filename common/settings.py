@@ -13,7 +13,9 @@ class ServiceSettings(BaseSettings):
 
     app_id: str
     app_port: int
-    health_port: int
+    # Unused since Dapr's app health check replaced our HTTP health server;
+    # the launcher still sets HEALTH_PORT from devmesh/ports.yaml.
+    health_port: int = 0
     dapr_grpc_port: int = 50001
     dapr_http_port: int = 3500
     dapr_host: str = "127.0.0.1"
@@ -40,3 +42,16 @@ class ServiceSettings(BaseSettings):
     @property
     def sidecar_grpc_address(self) -> str:
         return f"{self.dapr_host}:{self.dapr_grpc_port}"
+
+
+class OutboxSettings(BaseSettings):
+    """For a service with a transactional outbox (common/outbox.py)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    # Delivered events are kept this long (seconds), then purged.
+    outbox_retention_seconds: float = 86400.0
+    # Seconds between upkeep passes (purge, lag in the log); 0: none.
+    outbox_upkeep_interval: float = 60.0
+    # A relay's claim on a batch lapses after this, should the relay die.
+    outbox_claim_seconds: int = 30

@@ -40,13 +40,15 @@ class DaprPublisher:
         self._client = client
         self._pubsub = pubsub
 
-    def publish(self, topic: str, payload: str, event_id: str) -> None:
+    def publish(
+        self, topic: str, payload: str, event_id: str, partition_key: str = ""
+    ) -> None:
         self._client.publish_event(
             pubsub_name=self._pubsub,
             topic_name=topic,
             data=payload,
             data_content_type="application/json",
-            publish_metadata=events.publish_metadata(event_id),
+            publish_metadata=events.publish_metadata(event_id, topic, partition_key),
         )
 
 

@@ -25,6 +25,8 @@ effect but before step 4 allows one repeat once the lease expires.
 
 `subscribe(app, pubsub, topic, fn)` registers a handler with the topic's
 dead-letter topic, so no subscription is ever made without one.
+
+Why an event was not done is noted with `notes` (common/drop_notes.py).
 """
 
 from __future__ import annotations
@@ -33,12 +35,13 @@ import enum
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from dapr.clients.grpc._response import TopicEventResponse
 
 from common import topics
+from common.drop_notes import Notes, write_note
 from common.events import Envelope, PoisonEvent, envelope_from_sdk_event
 from common.sidecar import AlreadyClaimed
 
@@ -113,6 +116,12 @@ class Once:
         return True
 
 
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reason: str = ""
+
+
 EventFunction = Callable[[Envelope], "Outcome | None"]
 SdkCallback = Callable[[Any], TopicEventResponse]
 
@@ -122,12 +131,14 @@ def handler(
     drop_on: tuple[type[BaseException], ...] = (),
     once: Once | None = None,
     key_prefix: str | None = None,
+    notes: Notes | None = None,
 ) -> Callable[[EventFunction], SdkCallback]:
     """Decorate `fn(envelope) -> Outcome | None` into an SDK topic callback.
 
     With `once`, the whole handler runs at most once per CloudEvent id (key
     `<key_prefix or fn name>:<event id>`); without it the handler itself must
     tolerate redelivery (e.g. because what it produces has a deterministic id).
+    With `notes`, drops and failures are written down (see the module doc).
     """
 
     def decorate(fn: EventFunction) -> SdkCallback:
@@ -135,7 +146,10 @@ def handler(
 
         @functools.wraps(fn)
         def callback(event: Any) -> TopicEventResponse:
-            return deliver(fn, event, drop_on, once, prefix).response()
+            verdict = deliver(fn, event, drop_on, once, prefix)
+            if notes is not None and verdict.reason:
+                write_note(notes, event, verdict.outcome.value, verdict.reason)
+            return verdict.outcome.response()
 
         return callback
 
@@ -148,16 +162,19 @@ def deliver(
     drop_on: tuple[type[BaseException], ...],
     once: Once | None,
     key_prefix: str,
-) -> Outcome:
+) -> Verdict:
+    """Run `fn` on `event`: the outcome, and the reason when it is not SUCCESS
+    (empty for a lease held elsewhere, which is no failure)."""
     try:
         envelope = _envelope(event)
     except PoisonEvent as err:
         log.warning("dropping undecodable event %s: %s", _id(event), err)
-        return Outcome.DROP
+        return Verdict(Outcome.DROP, str(err))
     droppable: tuple[type[BaseException], ...] = (PoisonEvent, *drop_on)
     try:
         if once is None:
-            return fn(envelope) or Outcome.SUCCESS
+            outcome = fn(envelope) or Outcome.SUCCESS
+            return Verdict(outcome, _asked(outcome))
 
         def action() -> None:
             outcome = fn(envelope) or Outcome.SUCCESS
@@ -165,12 +182,12 @@ def deliver(
                 raise _NotDone(outcome)  # releases the lease: not done yet
 
         once.run(f"{key_prefix}:{envelope.id}", action)
-        return Outcome.SUCCESS
+        return Verdict(Outcome.SUCCESS)
     except _NotDone as not_done:
-        return not_done.outcome
+        return Verdict(not_done.outcome, _asked(not_done.outcome))
     except InFlight as err:
         log.info("retry later: %s", err)
-        return Outcome.RETRY
+        return Verdict(Outcome.RETRY)
     except droppable as err:
         log.warning(
             "dropping event %s on %s (to its dead-letter topic): %s",
@@ -178,10 +195,16 @@ def deliver(
             envelope.topic,
             err,
         )
-        return Outcome.DROP
-    except Exception:
+        return Verdict(Outcome.DROP, f"{type(err).__name__}: {err}")
+    except Exception as err:
         log.exception("event %s on %s failed; retrying", envelope.id, envelope.topic)
-        return Outcome.RETRY
+        return Verdict(Outcome.RETRY, f"{type(err).__name__}: {err}")
+
+
+def _asked(outcome: Outcome) -> str:
+    if outcome is Outcome.SUCCESS:
+        return ""
+    return f"the handler answered {outcome.value.upper()}"
 
 
 class _NotDone(Exception):

@@ -5,6 +5,7 @@ python -m devmesh up            start the whole mesh without Tilt, until Ctrl-C
 python -m devmesh down          stop whatever a crashed run left behind
 python -m devmesh resources     the resource table as JSON (read by the Tiltfile)
 python -m devmesh status        which resources answer their readiness probe
+python -m devmesh dlq ...       dead letters: list, show ID, replay ID...
 python -m devmesh rotate-ca     forget the CA and Sentry's token key (new at next start)
 """
 
@@ -17,7 +18,7 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from devmesh import launcher, mesh, trust
+from devmesh import dlq, launcher, mesh, trust
 
 
 def _probe(spec: launcher.Proc) -> dict[str, object]:
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("down")
     sub.add_parser("resources")
     sub.add_parser("status")
+    dlq.add_commands(sub.add_parser("dlq", help="dead letters: list, show, replay"))
     rotate_p = sub.add_parser("rotate-ca", help="stop every mesh first")
     rotate_p.add_argument(
         "--tokens", action="store_true", help="also the per-app API tokens"
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         return launcher.run(args.name, profile)
+    if args.command == "dlq":
+        return dlq.run(args, profile)
     if args.command == "resources":
         print(_resources_json(profile))
         return 0
@@ -101,22 +105,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _watch(the_mesh: mesh.Mesh) -> int:
-    """Wait until a resource ends. All of them at once is a stop from outside
-    (`make down`): 0. Some of them is a crash: say which, stop the rest, 1."""
-    while not (gone := the_mesh.exited()):
+    """Until every resource has ended (a stop from outside, `make down`: 0).
+
+    A crashed process is restarted inside its resource (`devmesh run`); a
+    resource that ends on its own gave up on a process that kept crashing: it
+    is named, loudly, and the rest of the mesh keeps serving.
+    """
+    reported: set[str] = set()
+    while len(gone := the_mesh.exited()) < len(the_mesh.procs):
+        for name in sorted(set(gone) - reported):
+            reported.add(name)
+            print(
+                f"mesh: {name.upper()} IS DOWN: it gave up restarting a process"
+                f" that kept crashing (log: {the_mesh.log_path(name)}); the rest"
+                " keeps serving, Ctrl-C stops all",
+                file=sys.stderr,
+                flush=True,
+            )
         time.sleep(1)
-    time.sleep(2)  # let a `make down` finish before judging
-    gone = the_mesh.exited()
-    if len(gone) == len(the_mesh.procs):
-        print("mesh: every resource stopped", file=sys.stderr, flush=True)
-        return 0
-    print(
-        f"mesh: {', '.join(gone)} exited (logs: {the_mesh.log_path(gone[0]).parent});"
-        " stopping the rest",
-        file=sys.stderr,
-        flush=True,
-    )
-    return 1
+    print("mesh: every resource stopped", file=sys.stderr, flush=True)
+    return 0 if not reported else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ what the code actually does:
   Configuration (`accessControl`, checked by the callee's sidecar against the
   caller's mTLS identity). Nothing calls notification; no one calls the gateway
   (it is an HTTP app reached only from outside).
+- GUEST_CALLS: the same for apps that are not part of the shop but join its
+  mesh in the tests: `polyglot`, the Go client of tests/polyglot, reads
+  products through a sidecar of its own.
 - PUBLISHES / SUBSCRIBES: topics per app on the `pubsub` component
   (`publishingScopes`, `subscriptionScopes`, `protectedTopics` in
   components/<profile>/pubsub.yaml; a unit test checks they agree). A
@@ -15,7 +18,8 @@ what the code actually does:
   so those count as its own publications.
 - APIS: the Dapr building blocks each app's sidecar exposes (`spec.api.allowed`).
   `metadata` stays open on every sidecar (Tilt's links and `devmesh status`
-  read it); health endpoints are always open in Dapr.
+  read it); health endpoints are always open in Dapr. `lock`/`unlock` (the
+  distributed lock, alpha: API_VERSIONS) only for product's stock lock.
 - COMPONENTS: the apps each component is loaded for (`scopes:`).
 - SECRETS: the secrets each app may read from the `secrets` store (deny by
   default, `spec.secrets.scopes`).
@@ -59,7 +63,15 @@ CALLS: dict[str, dict[str, tuple[str, ...]]] = {
             )
         ),
     },
-    "order": {"product": (_PRODUCT + "ReserveStock", _PRODUCT + "ReleaseStock")},
+    "order": {
+        "product": tuple(
+            _PRODUCT + m for m in ("ReserveStock", "ReleaseStock", "CommitStock")
+        )
+    },
+}
+
+GUEST_CALLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "polyglot": {"product": (_PRODUCT + "GetProduct", _PRODUCT + "ListProducts")},
 }
 
 SUBSCRIBES: dict[str, tuple[str, ...]] = {
@@ -90,10 +102,17 @@ PUBLISHES: dict[str, tuple[str, ...]] = {
 APIS: dict[str, tuple[str, ...]] = {
     "gateway": ("state", "metadata"),
     "user": ("state", "publish", "metadata"),
-    "product": ("state", "publish", "metadata"),
+    "product": ("state", "publish", "lock", "unlock", "metadata"),
     "order": ("state", "publish", "metadata"),
     "notification": ("state", "secrets", "bindings", "metadata"),
 }
+
+# (http, grpc) version of each API in the allow-list; stable ones are v1.
+API_VERSIONS: dict[str, tuple[str, str]] = {
+    "lock": ("v1.0-alpha1", "v1alpha1"),
+    "unlock": ("v1.0-alpha1", "v1alpha1"),
+}
+STABLE_API_VERSION = ("v1.0", "v1")
 
 COMPONENTS: dict[str, tuple[str, ...]] = {
     components.PUBSUB: ("gateway", "user", "product", "order", "notification"),
@@ -102,6 +121,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     components.SMS: ("notification",),
     components.SECRETS: ("notification",),
     components.RATELIMIT: ("gateway",),
+    components.LOCK: ("product",),
 }
 
 SECRETS: dict[str, tuple[str, ...]] = {
@@ -117,7 +137,7 @@ def callers_of(callee: str) -> dict[str, tuple[str, ...]]:
     """caller -> methods it may invoke on `callee`."""
     return {
         caller: methods[callee]
-        for caller, methods in CALLS.items()
+        for caller, methods in {**CALLS, **GUEST_CALLS}.items()
         if callee in methods
     }
 

@@ -27,6 +27,7 @@ import hashlib
 # middleware `type`, or `nameresolution.<component>`) -> who needs it.
 KEPT: dict[str, str] = {
     "state.redis": "cache, idempotency (every profile)",
+    "lock.redis": "lock: product's per-product stock lock (every profile)",
     "pubsub.kafka": "pubsub (full, prod-local, prod)",
     "pubsub.redis": "pubsub (lite)",
     "secretstores.local.env": "secrets (full, lite)",

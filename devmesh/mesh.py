@@ -86,7 +86,9 @@ class Mesh:
         for name in order(self.specs, wanted):
             self.start_one(name)
 
-    def start_one(self, name: str) -> None:
+    def start_one(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        """Start one resource (`extra_env` on top of ours, e.g. a fault test's
+        setting) and wait until it is ready."""
         if name in self.procs and self.procs[name].poll() is None:
             return
         spec = self.specs[name]
@@ -97,7 +99,7 @@ class Mesh:
             )
         started = time.monotonic()
         log = self.log_path(name).open("ab")
-        env = {**os.environ, "PROFILE": self.profile}
+        env = {**os.environ, "PROFILE": self.profile, **(extra_env or {})}
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "devmesh", "run", name],
             cwd=REPO,
@@ -134,6 +136,13 @@ class Mesh:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+    def pids(self, name: str) -> list[int]:
+        """The running processes of a resource, from its `devmesh run`'s
+        pidfile: [app, daprd] for an app, [process] otherwise. A crashed one
+        is restarted by `devmesh run` under a new pid."""
+        pidfile = run_dir(self.profile) / "pids" / f"{name}.pid"
+        return [int(raw) for raw in pidfile.read_text().split()]
 
     def exited(self) -> list[str]:
         """The resources whose `devmesh run` process has ended."""

@@ -71,11 +71,14 @@ def _access_control(app: str) -> dict[str, Any]:
 
 def _api_allowed(app: str) -> list[dict[str, str]]:
     """The building blocks the app uses, over both of its sidecar's APIs."""
-    return [
-        {"name": name, "version": version, "protocol": protocol}
-        for name in access.APIS[app]
-        for protocol, version in (("http", "v1.0"), ("grpc", "v1"))
-    ]
+    allowed = []
+    for name in access.APIS[app]:
+        http, grpc = access.API_VERSIONS.get(name, access.STABLE_API_VERSION)
+        allowed += [
+            {"name": name, "version": http, "protocol": "http"},
+            {"name": name, "version": grpc, "protocol": "grpc"},
+        ]
+    return allowed
 
 
 def _secret_scopes(app: str) -> list[dict[str, Any]]:

@@ -4,6 +4,18 @@ Every sidecar talks to the others over mTLS: its workload certificate comes
 from Sentry (on loopback), which signs it only for the app id its JWT names;
 DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
 flag for it).
+
+Dapr's app health check is available but OFF by default
+(DAPRSHOP_APP_HEALTH=on turns it on): the sidecar then probes its app (the gRPC
+`HealthCheck` callback, or the gateway's GET /healthz) every
+APP_HEALTH_INTERVAL seconds and, after APP_HEALTH_THRESHOLD failures in a row,
+stops the app's subscriptions until a probe succeeds. With daprd 1.18 and
+Kafka the resubscription after recovery can leave the subscription dead (the
+fault tier's F11, SIGSTOP for 30 s, lost 112 of 150 emails this way; the same
+symptom as dapr/components-contrib#4349), while without the check a hung app
+only makes its in-flight delivery time out and be retried (F11: nothing lost,
+drained 7 s after SIGCONT). A hang longer than the retry window sends events
+to the dead-letter topic, from where `devmesh dlq replay` brings them back.
 """
 
 from __future__ import annotations
@@ -16,6 +28,27 @@ from devmesh.launcher.env import app_env
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
+
+APP_HEALTH_INTERVAL = 2  # seconds between probes
+APP_HEALTH_TIMEOUT_MS = 1000  # a probe slower than this failed
+APP_HEALTH_THRESHOLD = 3  # failed probes in a row before "unhealthy"
+
+
+def app_health_args(app: str) -> list[str]:
+    if os.environ.get("DAPRSHOP_APP_HEALTH", "off") != "on":
+        return []
+    args = [
+        "--enable-app-health-check",
+        "--app-health-probe-interval",
+        str(APP_HEALTH_INTERVAL),
+        "--app-health-probe-timeout",
+        str(APP_HEALTH_TIMEOUT_MS),
+        "--app-health-threshold",
+        str(APP_HEALTH_THRESHOLD),
+    ]
+    if app == "gateway":
+        args += ["--app-health-check-path", "/healthz"]
+    return args
 
 
 def daprd_argv(prof: str, app: str) -> list[str]:
@@ -31,6 +64,7 @@ def daprd_argv(prof: str, app: str) -> list[str]:
         "http" if app == "gateway" else "grpc",
         "--app-channel-address",
         LOOPBACK,
+        *app_health_args(app),
         "--dapr-listen-addresses",
         LOOPBACK,
         "--dapr-http-port",

@@ -1,7 +1,14 @@
 """Running one resource in the foreground: `python -m devmesh run NAME`.
 
-An app and its daprd are one resource: both start, and when either exits the
-other is stopped. The pids go to the run folder's pidfiles for `down`.
+An app and its daprd are one resource, started together. A process of it that
+exits on its own (a crash, kill -9) is restarted after a backoff, and the
+resource says so on its output; its partner keeps running, so the rest of the
+mesh keeps its connections. One that keeps crashing (more than
+DAPRSHOP_RESTART_LIMIT times within DAPRSHOP_RESTART_WINDOW seconds, see
+restarts.py) is given up on: the resource says so loudly, stops its other
+process and exits non-zero. SIGTERM/SIGINT stop everything, without restarts.
+The pids go to the run folder's pidfile (app first, then daprd) for `down` and
+for fault tests.
 """
 
 from __future__ import annotations
@@ -12,11 +19,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devmesh.launcher.apps import app_specs
 from devmesh.launcher.infra import infra_specs
+from devmesh.launcher.restarts import RestartPolicy
 from devmesh.launcher.sentry import sentry_spec
 from devmesh.launcher.sidecar import daprd_argv, sidecar_env
 from devmesh.launcher.spec import LOOPBACK, Proc, profile
@@ -58,12 +69,38 @@ def _sidecar_stuck(app: str) -> str:
     )
 
 
-def _wait_for_sidecar(app: str, children: list[subprocess.Popen[bytes]]) -> bool:
+Command = Callable[[], tuple[list[str], dict[str, str]]]
+
+
+@dataclass
+class Child:
+    """One process of a resource, and how to start it again (fresh env: a
+    restarted daprd gets a newly minted Sentry token)."""
+
+    role: str
+    command: Command
+    proc: subprocess.Popen[bytes] | None = None
+    policy: RestartPolicy = field(default_factory=RestartPolicy)
+
+    def start(self) -> int:
+        argv, env = self.command()
+        self.proc = subprocess.Popen(argv, cwd=REPO, env=env)
+        return self.proc.pid
+
+    def exit_code(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
+
+def say(name: str, message: str) -> None:
+    print(f"devmesh run {name}: {message}", file=sys.stderr, flush=True)
+
+
+def _wait_for_sidecar(app: str, children: list[Child]) -> bool:
     """Until the sidecar's API port opens; False (reason printed) on timeout."""
     port = load().apps[app].http
     deadline = time.monotonic() + SIDECAR_TIMEOUT
     while not _answers(port):
-        if any(child.poll() is not None for child in children):
+        if any(child.exit_code() is not None for child in children):
             return True  # the supervision loop reports it
         if time.monotonic() > deadline:
             print(_sidecar_stuck(app), file=sys.stderr, flush=True)
@@ -72,11 +109,12 @@ def _wait_for_sidecar(app: str, children: list[subprocess.Popen[bytes]]) -> bool
     return True
 
 
-def _forward_signals(children: list[subprocess.Popen[bytes]]) -> None:
+def _forward_signals(children: list[Child], stopping: threading.Event) -> None:
     def handler(signum: int, _frame: object) -> None:
+        stopping.set()
         for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            if child.proc is not None and child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
@@ -88,19 +126,39 @@ def _pidfile(prof: str, name: str) -> Path:
     return pids / f"{name}.pid"
 
 
-def _stop_all(children: list[subprocess.Popen[bytes]]) -> None:
-    for other in children:
-        if other.poll() is None:
-            other.terminate()
-    for other in children:
+def _write_pids(pidfile: Path, children: list[Child]) -> None:
+    pidfile.write_text("\n".join(str(c.proc.pid) for c in children if c.proc))
+
+
+def _stop_all(children: list[Child]) -> None:
+    procs = [c.proc for c in children if c.proc is not None]
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
         try:
-            other.wait(timeout=15)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            other.kill()
+            proc.kill()
+
+
+def _commands(prof: str, name: str, spec: Proc) -> list[Child]:
+    def app() -> tuple[list[str], dict[str, str]]:
+        return spec.argv, {**os.environ, **spec.env}
+
+    children = [Child("app" if name in APP_NAMES else name, app)]
+    if name in APP_NAMES:
+
+        def daprd() -> tuple[list[str], dict[str, str]]:
+            env = {**os.environ, **spec.env, **sidecar_env(prof, name)}
+            return daprd_argv(prof, name), env
+
+        children.append(Child("daprd", daprd))
+    return children
 
 
 def run(name: str, prof: str | None = None) -> int:
-    """Run one resource in the foreground until it exits or is signalled."""
+    """Run one resource in the foreground until it is signalled or given up."""
     prof = prof or profile()
     table = specs(prof)
     if name not in table:
@@ -108,33 +166,58 @@ def run(name: str, prof: str | None = None) -> int:
     spec = table[name]
     if spec.prepare:
         spec.prepare()
-    env = {**os.environ, **spec.env}
-    children: list[subprocess.Popen[bytes]] = []
-    _forward_signals(children)
+    children = _commands(prof, name, spec)
+    stopping = threading.Event()
+    _forward_signals(children, stopping)
     # Every program is checked before any starts, so a missing one never
     # leaves half of a pair running.
-    commands = [(spec.argv, env)]
-    if name in APP_NAMES:
-        commands.append((daprd_argv(prof, name), {**env, **sidecar_env(prof, name)}))
-    for argv, _ in commands:
-        if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
-            raise SystemExit(f"{argv[0]} is missing: run `make bootstrap`")
-    for argv, child_env in commands:
-        children.append(subprocess.Popen(argv, cwd=REPO, env=child_env))
+    for child in children:
+        program = child.command()[0][0]
+        if shutil.which(program) is None and not Path(program).exists():
+            raise SystemExit(f"{program} is missing: run `make bootstrap`")
+    for child in children:
+        child.start()
     pidfile = _pidfile(prof, name)
-    pidfile.write_text("\n".join(str(c.pid) for c in children))
+    _write_pids(pidfile, children)
     try:
         if name in APP_NAMES and not _wait_for_sidecar(name, children):
             _stop_all(children)
             return 1
-        # A pair lives and dies together: if either exits, stop the other.
-        while True:
-            for child in children:
-                try:
-                    code = child.wait(timeout=0.5)
-                except subprocess.TimeoutExpired:
-                    continue
-                _stop_all(children)
-                return code
+        return _supervise(name, children, stopping, pidfile)
     finally:
         pidfile.unlink(missing_ok=True)
+
+
+def _supervise(
+    name: str, children: list[Child], stopping: threading.Event, pidfile: Path
+) -> int:
+    """Restart what exits on its own until signalled (0) or given up (non-zero)."""
+    while not stopping.wait(0.3):
+        for child in children:
+            code = child.exit_code()
+            if code is None:
+                continue
+            delay = child.policy.crashed()
+            if delay is None:
+                say(
+                    name,
+                    f"GIVING UP: {child.role} exited with {code} for the"
+                    f" {child.policy.recent}th time within"
+                    f" {child.policy.window:.0f}s; stopping {name}",
+                )
+                _stop_all(children)
+                return code or 1
+            say(
+                name,
+                f"{child.role} (pid {child.proc.pid if child.proc else '?'}) exited"
+                f" with {code}; restarting it in {delay:.0f}s"
+                f" (crash {child.policy.recent} of at most {child.policy.limit}"
+                f" within {child.policy.window:.0f}s)",
+            )
+            if stopping.wait(delay):
+                break
+            pid = child.start()
+            _write_pids(pidfile, children)
+            say(name, f"{child.role} restarted (pid {pid})")
+    _stop_all(children)
+    return 0

@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -122,13 +122,21 @@ class ProductCatalog:
     async def invalidate(self, product_id: str) -> None:
         """Forget the product and every cached page, here and in every gateway
         process. Raises (so the event that asked for it is redelivered)."""
+        await self.invalidate_many([product_id])
+
+    async def invalidate_many(self, product_ids: Iterable[str]) -> None:
+        """`invalidate` for several products (an order's), one generation bump."""
+        ids = list(dict.fromkeys(product_ids))
+        if not ids:
+            return
         await self._cache.bump(GENERATION_KEY)
-        if _CACHEABLE_ID.match(product_id):
-            await self._cache.delete(
-                PRODUCT_PREFIX + product_id, again_after=self._cache.lock_seconds
-            )
-        self.forget_near(product_id)
-        await self._broadcast(product_id)
+        for product_id in ids:
+            if _CACHEABLE_ID.match(product_id):
+                await self._cache.delete(
+                    PRODUCT_PREFIX + product_id, again_after=self._cache.lock_seconds
+                )
+            self.forget_near(product_id)
+            await self._broadcast(product_id)
 
     def forget_near(self, product_id: str) -> None:
         """Another process invalidated `product_id`: drop what this one holds."""

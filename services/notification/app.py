@@ -66,7 +66,10 @@ def build(settings: NotificationSettings) -> Assembly:
 
     app = runtime.new_app(settings)
     subscriptions.register(
-        app, settings.pubsub_name, subscriptions.NotificationHandlers(service)
+        app,
+        settings.pubsub_name,
+        subscriptions.NotificationHandlers(service),
+        notes=ledger,
     )
     return Assembly(
         app,

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from common import events, topics
+from common.drop_notes import Notes
 from common.events import Envelope, PoisonEvent
 from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
@@ -98,16 +99,19 @@ class NotificationHandlers:
         )
 
 
-def register(app: Any, pubsub: str, handlers: NotificationHandlers) -> None:
+def register(
+    app: Any, pubsub: str, handlers: NotificationHandlers, notes: Notes | None = None
+) -> None:
+    """Subscribe both topics; `notes` records why an event was dropped."""
     subscribe(
         app,
         pubsub,
         topics.USER_CREATED,
-        handler(drop_on=(DomainError,))(handlers.user_created),
+        handler(drop_on=(DomainError,), notes=notes)(handlers.user_created),
     )
     subscribe(
         app,
         pubsub,
         topics.ORDER_NOTIFICATION,
-        handler(drop_on=(DomainError,))(handlers.order_notification),
+        handler(drop_on=(DomainError,), notes=notes)(handlers.order_notification),
     )

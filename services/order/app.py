@@ -14,7 +14,10 @@ from dapr.ext.grpc import App
 
 from common import runtime, sidecar
 from common.mysql import Database
-from common.outbox import OutboxRelay
+from common.outbox import MySQLOutbox
+from common.outbox_relay import OutboxRelay
+from common.outbox_upkeep import OutboxUpkeep
+from common.periodic import Periodic
 from protos.order.v1 import order_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
 from services.order.adapters.database import SCHEMA
@@ -40,7 +43,14 @@ def build(settings: OrderSettings) -> Assembly:
     db = Database(settings.mysql_url, settings.mysql_database)
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
-    relay = OutboxRelay(db, sidecar.DaprPublisher(dapr, settings.pubsub_name))
+    relay = OutboxRelay(
+        MySQLOutbox(db, claim_seconds=settings.outbox_claim_seconds),
+        sidecar.DaprPublisher(dapr, settings.pubsub_name),
+    )
+    upkeep = OutboxUpkeep(db, settings.outbox_retention_seconds)
+    upkeep_pass = Periodic(
+        "outbox-upkeep", settings.outbox_upkeep_interval, upkeep.run_once
+    )
     channel = sidecar.invocation_channel(settings)
     products = ProductClient(
         product_pb2_grpc.ProductServiceStub(channel),
@@ -59,8 +69,15 @@ def build(settings: OrderSettings) -> Assembly:
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start, releases.start),
-        stop=(releases.stop, relay.stop, channel.close, dapr.close, db.close),
+        start=(relay.start, releases.start, upkeep_pass.start),
+        stop=(
+            upkeep_pass.stop,
+            releases.stop,
+            relay.stop,
+            channel.close,
+            dapr.close,
+            db.close,
+        ),
     )
 
 
@@ -70,4 +87,9 @@ def main() -> None:
     assembly = build(settings)
     for start in assembly.start:
         start()
-    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))
+    runtime.serve(
+        settings,
+        assembly.app,
+        assembly.checks,
+        list(assembly.stop),
+    )

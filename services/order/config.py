@@ -1,9 +1,9 @@
 """Typed settings of the order service."""
 
-from common.settings import ServiceSettings
+from common.settings import OutboxSettings, ServiceSettings
 
 
-class OrderSettings(ServiceSettings):
+class OrderSettings(ServiceSettings, OutboxSettings):
     app_id: str = "order"
     mysql_url: str = "mysql://root@127.0.0.1:13306/"
     mysql_database: str = "shop_orders"

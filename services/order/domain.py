@@ -113,12 +113,18 @@ class LineRequest:
 
 @dataclass(frozen=True)
 class Reservation:
-    """What the inventory took: the product's name and price at that moment."""
+    """What the inventory took: the product's name and price at that moment.
+
+    `reservation_id` is ours (`<order id>-<line number>`): the inventory keys
+    the reservation by it, so reserving, committing or releasing it again
+    changes nothing more.
+    """
 
     product_id: str
     quantity: int
     name: str
     unit_price: Money
+    reservation_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,7 @@ class OrderLine:
     product_name: str
     quantity: int
     unit_price: Money
+    reservation_id: str = ""
 
     @property
     def subtotal(self) -> int:
@@ -139,6 +146,21 @@ class StockRelease:
 
     product_id: str
     quantity: int
+    reservation_id: str = ""
+
+
+def reservation_id(order_id: str, line_number: int) -> str:
+    """The id the inventory knows a line's reservation by (1-based lines)."""
+    return f"{order_id}-{line_number}"
+
+
+class ReservationLost(DomainError):
+    """The inventory no longer holds a reservation this order relies on
+    (released, or expired and sold since)."""
+
+    def __init__(self, reservation_id: str) -> None:
+        super().__init__(f"reservation {reservation_id} is no longer held")
+        self.reservation_id = reservation_id
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,8 @@ class Order:
         releases: tuple[StockRelease, ...] = ()
         if new == OrderStatus.CANCELLED:
             releases = tuple(
-                StockRelease(line.product_id, line.quantity) for line in self.lines
+                StockRelease(line.product_id, line.quantity, line.reservation_id)
+                for line in self.lines
             )
         return StatusChange(self, after, releases)
 
@@ -235,7 +258,8 @@ def new_order(
     if len(currencies) != 1:
         raise CurrencyMismatch(currencies)
     lines = tuple(
-        OrderLine(r.product_id, r.name, r.quantity, r.unit_price) for r in reservations
+        OrderLine(r.product_id, r.name, r.quantity, r.unit_price, r.reservation_id)
+        for r in reservations
     )
     total = sum(line.subtotal for line in lines)
     if total > MAX_AMOUNT:

@@ -2,9 +2,12 @@
 
 - `OrderRepository`: orders, their events and stock releases, each change in
   one transaction (an order never exists without its `order-created` event).
-- `Inventory`: reserve and release stock on the product service.
-- `PendingReleases`: stock releases that must eventually happen; stored ones
-  are retried until the inventory accepts them.
+- `Inventory`: reserve, commit and release stock on the product service, by
+  reservation id (each call is idempotent there).
+- `PendingReleases`: stock commits (of a placed order) and releases (of a
+  cancel or a failed placement) that must eventually happen; stored ones are
+  retried until the inventory accepts them. A reservation never committed
+  expires on the product side.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from services.order.domain import (
     Reservation,
     StatusChange,
     StockRelease,
+    Unavailable,
     ValidationError,
     new_order,
+    reservation_id,
     validate_placement,
 )
 
@@ -77,7 +82,8 @@ class OrderRepository(Protocol):
     def get(self, order_id: str) -> Order | None: ...
     def find_by_key(self, user_id: str, idempotency_key: str) -> Order | None: ...
     def add(self, order: Order) -> None:
-        """Stores the order and its `order-created` event in one transaction.
+        """Stores the order, its `order-created` event and the commits of its
+        reservations (to be processed) in one transaction.
 
         Raises DuplicateOrder when (user id, key) is already taken.
         """
@@ -101,16 +107,23 @@ class OrderRepository(Protocol):
 
 
 class Inventory(Protocol):
-    def reserve(self, product_id: str, quantity: int) -> Reservation:
+    def reserve(
+        self, reservation_id: str, product_id: str, quantity: int
+    ) -> Reservation:
         """Raises ProductNotFound, OutOfStock or Unavailable."""
         ...
 
-    def release(self, product_id: str, quantity: int) -> None: ...
+    def commit(self, reservation_id: str, product_id: str) -> None:
+        """Raises ReservationLost when the inventory no longer holds it."""
+        ...
+
+    def release(self, reservation_id: str, product_id: str) -> None: ...
 
 
 class PendingReleases(Protocol):
     def process(self, order_id: str) -> None:
-        """Try now the stored releases of this order; failures are retried later."""
+        """Try now the stored commits and releases of this order; failures are
+        retried later."""
         ...
 
     def defer(self, releases: list[StockRelease], reason: str) -> None:
@@ -143,13 +156,20 @@ class OrderService:
         existing = self._repo.find_by_key(user_id, idempotency_key)
         if existing is not None:
             return existing
+        order_id = self._new_id()
         reserved: list[Reservation] = []
+        # A reserve that failed without an answer may still have been applied.
+        uncertain: list[StockRelease] = []
         try:
-            for line in lines:
-                reserved.append(self._reserve(line))
-            order = new_order(self._new_id(), user_id, idempotency_key, reserved)
+            for number, line in enumerate(lines, start=1):
+                rid = reservation_id(order_id, number)
+                try:
+                    reserved.append(self._reserve(rid, line))
+                except Unavailable:
+                    uncertain.append(StockRelease(line.product_id, line.quantity, rid))
+                    raise
+            order = new_order(order_id, user_id, idempotency_key, reserved)
             self._repo.add(order)
-            return order
         except DuplicateOrder:
             self._give_back(reserved, "idempotency race")
             winner = self._repo.find_by_key(user_id, idempotency_key)
@@ -157,35 +177,52 @@ class OrderService:
                 raise
             return winner
         except BaseException as err:
-            self._give_back(reserved, f"order not placed: {err}")
+            self._give_back(reserved, f"order not placed: {err}", uncertain)
             raise
+        self._follow_up(order.id)
+        return order
 
-    def _reserve(self, line: LineRequest) -> Reservation:
+    def _reserve(self, rid: str, line: LineRequest) -> Reservation:
         try:
-            return self._inventory.reserve(line.product_id, line.quantity)
+            return self._inventory.reserve(rid, line.product_id, line.quantity)
         except ProductNotFound as err:
             raise ValidationError(
                 f"items[{line.index}].productId", f"no product {line.product_id}"
             ) from err
 
-    def _give_back(self, reserved: list[Reservation], reason: str) -> None:
+    def _follow_up(self, order_id: str) -> None:
+        """Commits or releases stored with the order's change, tried now."""
+        try:
+            self._releases.process(order_id)
+        except Exception:
+            log.exception("stock follow-ups of order %s left for the retry", order_id)
+
+    def _give_back(
+        self,
+        reserved: list[Reservation],
+        reason: str,
+        uncertain: list[StockRelease] | None = None,
+    ) -> None:
         """Compensation: release what this call reserved, deferring failures."""
-        if reserved:
-            log.info("giving back %d reservation(s): %s", len(reserved), reason)
+        releases = [
+            StockRelease(r.product_id, r.quantity, r.reservation_id)
+            for r in reversed(reserved)
+        ] + list(uncertain or ())
+        if releases:
+            log.info("giving back %d reservation(s): %s", len(releases), reason)
         failed: list[StockRelease] = []
-        for reservation in reversed(reserved):
+        for release in releases:
             try:
-                self._inventory.release(reservation.product_id, reservation.quantity)
+                self._inventory.release(release.reservation_id, release.product_id)
             except Exception as err:
                 log.warning(
-                    "release of %s x%s failed (%s); deferring it",
-                    reservation.product_id,
-                    reservation.quantity,
+                    "release of %s (%s x%s) failed (%s); deferring it",
+                    release.reservation_id,
+                    release.product_id,
+                    release.quantity,
                     err,
                 )
-                failed.append(
-                    StockRelease(reservation.product_id, reservation.quantity)
-                )
+                failed.append(release)
         if not failed:
             return
         try:
@@ -234,10 +271,7 @@ class OrderService:
 
         change = self._repo.change_status(order_id, decide)
         if change.releases:
-            try:
-                self._releases.process(order_id)
-            except Exception:
-                log.exception("releases of order %s left for the retry", order_id)
+            self._follow_up(order_id)
         return change.after
 
     def cancel(self, order_id: str, owner_id: str = "") -> Order:

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from dapr.ext.grpc import App
 from pymongo import MongoClient
 
 from common import runtime, sidecar
+from common.periodic import Periodic
 from protos.product.v1 import product_pb2_grpc
 from services.product.adapters.events import DaprProductEvents
 from services.product.adapters.repository import MongoProductRepository
+from services.product.adapters.reservations import MongoReservations
+from services.product.adapters.stock_lock import DaprStockLock, NoStockLock
 from services.product.config import ProductSettings
 from services.product.grpc_api import ProductServicer
-from services.product.service import ProductService
+from services.product.service import ProductService, StockLock
+from services.product.stock import StockService
 
 
 @dataclass(frozen=True)
@@ -40,21 +45,41 @@ def build(settings: ProductSettings) -> Assembly:
         socketTimeoutMS=10000,
         tz_aware=True,
     )
-    repo = MongoProductRepository(
-        mongo, settings.mongodb_database, settings.serialize_stock_updates
-    )
+    repo = MongoProductRepository(mongo, settings.mongodb_database)
+    reservations = MongoReservations(mongo, settings.mongodb_database)
     sidecar.retry_until(repo.ensure_indexes, what="MongoDB")
+    reservations.ensure_indexes()
     dapr = sidecar.make_client(settings)
-    service = ProductService(
-        repo, DaprProductEvents(sidecar.DaprPublisher(dapr, settings.pubsub_name))
+    lock: StockLock = NoStockLock()
+    if settings.stock_lock_store:
+        lock = DaprStockLock(
+            dapr,
+            settings.stock_lock_store,
+            lease_seconds=settings.stock_lock_lease_seconds,
+            wait_seconds=settings.stock_lock_wait_seconds,
+        )
+    events = DaprProductEvents(sidecar.DaprPublisher(dapr, settings.pubsub_name))
+    stock = StockService(
+        repo,
+        reservations,
+        lock,
+        events,
+        reservation_ttl=timedelta(seconds=settings.reservation_ttl_seconds),
+    )
+    sweep = Periodic(
+        "reservation-expiry", settings.reservation_sweep_interval, stock.release_expired
     )
 
     app = runtime.new_app(settings)
     app.add_external_service(  # type: ignore[no-untyped-call]
-        product_pb2_grpc.add_ProductServiceServicer_to_server, ProductServicer(service)
+        product_pb2_grpc.add_ProductServiceServicer_to_server,
+        ProductServicer(ProductService(repo, events, lock), stock),
     )
     return Assembly(
-        app, checks={"mongodb": repo.ping}, start=(), stop=(mongo.close, dapr.close)
+        app,
+        checks={"mongodb": repo.ping},
+        start=(sweep.start,),
+        stop=(sweep.stop, mongo.close, dapr.close),
     )
 
 

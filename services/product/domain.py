@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from common import domain
 from common.domain import OutOfStock as OutOfStock
+from common.domain import Unavailable as Unavailable
 from common.domain import ValidationError as ValidationError
 from common.domain import now as now
 
@@ -15,12 +17,58 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_CATEGORY = 64
+MAX_RESERVATION_ID = 128
 
 
 class NotFound(domain.NotFound):
     def __init__(self, product_id: str) -> None:
         super().__init__("product", product_id)
         self.product_id = product_id
+
+
+class ReservationNotFound(domain.NotFound):
+    def __init__(self, reservation_id: str) -> None:
+        super().__init__("reservation", reservation_id)
+
+
+class ReservationClosed(domain.DomainError):
+    """The reservation was released (or expired and its stock sold since)."""
+
+    reason = "FAILED_PRECONDITION"
+
+    def __init__(self, reservation_id: str, state: ReservationState) -> None:
+        super().__init__(f"reservation {reservation_id} is {state.value}")
+        self.state = state
+
+    def facts(self) -> dict[str, str]:
+        return {"current_status": self.state.name}
+
+
+class DuplicateReservation(Exception):
+    """A reservation with this id was recorded meanwhile (a concurrent twin)."""
+
+
+class ReservationState(enum.Enum):
+    RESERVED = "reserved"  # stock held until it expires
+    COMMITTED = "committed"  # sold: the order was placed
+    RELEASED = "released"  # stock given back (cancel, expiry, compensation)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Stock held for one caller's order line, keyed by the caller's id.
+
+    `expired` says a RELEASED reservation was released by the expiry sweep (a
+    late commit may then take the stock again); a tombstone (a release that
+    arrived before its reserve) has quantity 0.
+    """
+
+    id: str
+    product_id: str
+    quantity: int
+    state: ReservationState
+    expires_at: datetime
+    expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +144,15 @@ def validate_fields(
 def validate_quantity(quantity: int) -> None:
     if quantity <= 0:
         raise ValidationError("quantity", "must be greater than zero")
+
+
+def validate_reservation_id(reservation_id: str) -> None:
+    if not reservation_id.strip():
+        raise ValidationError("reservation_id", "is required")
+    if len(reservation_id) > MAX_RESERVATION_ID:
+        raise ValidationError(
+            "reservation_id", f"at most {MAX_RESERVATION_ID} characters"
+        )
 
 
 def validate_filter(flt: ProductFilter) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common import domain
 from common.grpc_errors import status_for
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2, product_pb2_grpc
@@ -15,15 +16,21 @@ from services.product.domain import (
     Product,
     ProductChanges,
     ProductFilter,
+    ReservationClosed,
+    Unavailable,
     ValidationError,
 )
 from services.product.service import ProductService
+from services.product.stock import StockService
 
 ERRORS = status_for(
     {
         ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
         NotFound: grpc.StatusCode.NOT_FOUND,
+        domain.NotFound: grpc.StatusCode.NOT_FOUND,
         OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
+        ReservationClosed: grpc.StatusCode.FAILED_PRECONDITION,
+        Unavailable: grpc.StatusCode.UNAVAILABLE,
     }
 )
 
@@ -64,8 +71,9 @@ def stock_level(product: Product) -> product_pb2.StockLevel:
 
 
 class ProductServicer(product_pb2_grpc.ProductServiceServicer):
-    def __init__(self, service: ProductService) -> None:
+    def __init__(self, service: ProductService, stock: StockService) -> None:
         self._service = service
+        self._stock = stock
 
     @ERRORS
     def CreateProduct(
@@ -145,10 +153,24 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
     def ReserveStock(
         self, request: product_pb2.ReserveStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
-        return stock_level(self._service.reserve(request.product_id, request.quantity))
+        return stock_level(
+            self._stock.reserve(
+                request.reservation_id, request.product_id, request.quantity
+            )
+        )
 
     @ERRORS
     def ReleaseStock(
         self, request: product_pb2.ReleaseStockRequest, context: grpc.ServicerContext
     ) -> product_pb2.StockLevel:
-        return stock_level(self._service.release(request.product_id, request.quantity))
+        return stock_level(
+            self._stock.release(request.reservation_id, request.product_id)
+        )
+
+    @ERRORS
+    def CommitStock(
+        self, request: product_pb2.CommitStockRequest, context: grpc.ServicerContext
+    ) -> product_pb2.StockLevel:
+        return stock_level(
+            self._stock.commit(request.reservation_id, request.product_id)
+        )

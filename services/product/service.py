@@ -1,15 +1,18 @@
-"""Use cases of the product service, over two ports: a repository and events."""
+"""Catalog use cases of the product service, over three ports: products,
+events and the per-product stock lock (a stock update takes it, like every
+other stock change; the stock use cases are in stock.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
 from services.product.domain import (
     Money,
     NotFound,
-    OutOfStock,
     Product,
     ProductChanges,
     ProductFilter,
@@ -34,11 +37,20 @@ class ProductRepository(Protocol):
     def get_many(self, ids: list[str]) -> list[Product]: ...
     def update(self, product_id: str, changes: ProductChanges) -> Product | None: ...
     def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page: ...
-    def reserve(self, product_id: str, quantity: int) -> Product | None:
-        """Atomically take `quantity` if that much is in stock, else None."""
+    def take(self, product_id: str, quantity: int) -> Product | None:
+        """Conditionally take `quantity` (stock >= n -> stock -= n), else None."""
         ...
 
-    def release(self, product_id: str, quantity: int) -> Product | None: ...
+    def give_back(self, product_id: str, quantity: int) -> Product | None: ...
+
+
+class StockLock(Protocol):
+    def hold(self, product_id: str) -> AbstractContextManager[None]:
+        """Excludes every other holder of this product's lock, in any process.
+
+        Raises Unavailable when the lock cannot be had in time.
+        """
+        ...
 
 
 class ProductEvents(Protocol):
@@ -47,9 +59,15 @@ class ProductEvents(Protocol):
 
 
 class ProductService:
-    def __init__(self, repo: ProductRepository, events: ProductEvents) -> None:
+    def __init__(
+        self,
+        repo: ProductRepository,
+        events: ProductEvents,
+        lock: StockLock,
+    ) -> None:
         self._repo = repo
         self._events = events
+        self._lock = lock
 
     def create(
         self, name: str, description: str, category: str, price: Money, stock: int
@@ -85,7 +103,13 @@ class ProductService:
             changes.price,
             changes.stock,
         )
-        updated = self._repo.update(product_id, changes)
+        guard = (
+            self._lock.hold(product_id)
+            if changes.stock is not None
+            else contextlib.nullcontext()
+        )
+        with guard:
+            updated = self._repo.update(product_id, changes)
         if updated is None:
             raise NotFound(product_id)
         self._events.product_updated(product_id)
@@ -102,20 +126,3 @@ class ProductService:
         validate_quantity(quantity)
         product = self.get(product_id)
         return product.stock >= quantity, product.stock
-
-    def reserve(self, product_id: str, quantity: int) -> Product:
-        validate_quantity(quantity)
-        reserved = self._repo.reserve(product_id, quantity)
-        if reserved is None:
-            current = self.get(product_id)  # NotFound when it does not exist
-            raise OutOfStock(product_id, quantity, current.stock)
-        self._events.stock_changed(product_id, reserved.stock)
-        return reserved
-
-    def release(self, product_id: str, quantity: int) -> Product:
-        validate_quantity(quantity)
-        released = self._repo.release(product_id, quantity)
-        if released is None:
-            raise NotFound(product_id)
-        self._events.stock_changed(product_id, released.stock)
-        return released

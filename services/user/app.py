@@ -14,7 +14,10 @@ from dapr.ext.grpc import App
 
 from common import runtime, sidecar
 from common.mysql import Database
-from common.outbox import OutboxRelay
+from common.outbox import MySQLOutbox
+from common.outbox_relay import OutboxRelay
+from common.outbox_upkeep import OutboxUpkeep
+from common.periodic import Periodic
 from protos.user.v1 import user_pb2_grpc
 from services.user import subscriptions
 from services.user.adapters.notifications import DaprOrderNotifications
@@ -39,7 +42,13 @@ def build(settings: UserSettings) -> Assembly:
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
     publisher = sidecar.DaprPublisher(dapr, settings.pubsub_name)
-    relay = OutboxRelay(db, publisher)
+    relay = OutboxRelay(
+        MySQLOutbox(db, claim_seconds=settings.outbox_claim_seconds), publisher
+    )
+    upkeep = OutboxUpkeep(db, settings.outbox_retention_seconds)
+    upkeep_pass = Periodic(
+        "outbox-upkeep", settings.outbox_upkeep_interval, upkeep.run_once
+    )
     service = UserService(
         MySQLUserRepository(db, relay.notify), DaprOrderNotifications(publisher)
     )
@@ -49,13 +58,16 @@ def build(settings: UserSettings) -> Assembly:
         user_pb2_grpc.add_UserServiceServicer_to_server, UserServicer(service)
     )
     subscriptions.register(
-        app, settings.pubsub_name, subscriptions.OrderEventHandlers(service)
+        app,
+        settings.pubsub_name,
+        subscriptions.OrderEventHandlers(service),
+        notes=sidecar.EventLedger(dapr, settings.idempotency_store),
     )
     return Assembly(
         app,
         checks={"mysql": db.ping},
-        start=(relay.start,),
-        stop=(relay.stop, dapr.close, db.close),
+        start=(relay.start, upkeep_pass.start),
+        stop=(upkeep_pass.stop, relay.stop, dapr.close, db.close),
     )
 
 
@@ -65,4 +77,9 @@ def main() -> None:
     assembly = build(settings)
     for start in assembly.start:
         start()
-    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))
+    runtime.serve(
+        settings,
+        assembly.app,
+        assembly.checks,
+        list(assembly.stop),
+    )

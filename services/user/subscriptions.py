@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from common import events, topics
+from common.drop_notes import Notes
 from common.events import Envelope
 from common.subscriptions import handler, subscribe
 from protos.events.v1 import events_pb2
@@ -87,16 +88,19 @@ class OrderEventHandlers:
 DROP_ON = (NotFound, ValidationError)
 
 
-def register(app: Any, pubsub: str, handlers: OrderEventHandlers) -> None:
+def register(
+    app: Any, pubsub: str, handlers: OrderEventHandlers, notes: Notes | None = None
+) -> None:
+    """Subscribe both order topics; `notes` records why an event was dropped."""
     subscribe(
         app,
         pubsub,
         topics.ORDER_CREATED,
-        handler(drop_on=DROP_ON)(handlers.order_created),
+        handler(drop_on=DROP_ON, notes=notes)(handlers.order_created),
     )
     subscribe(
         app,
         pubsub,
         topics.ORDER_STATUS_CHANGED,
-        handler(drop_on=DROP_ON)(handlers.order_status_changed),
+        handler(drop_on=DROP_ON, notes=notes)(handlers.order_status_changed),
     )

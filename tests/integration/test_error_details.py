@@ -86,11 +86,14 @@ def test_product_itself_answers_out_of_stock_with_its_facts(
     channel: Any, shared_env: dict[str, str]
 ) -> None:
     product = new_product(channel, shared_env, stock=1)
-    products = products_stub(channel)
+    # Only order may reserve (devmesh/access.py): call as order does.
+    products = products_stub(sidecar_channel(via="order"))
     _, detail = refusal(
         lambda: products.ReserveStock(
-            product_pb2.ReserveStockRequest(product_id=product.id, quantity=2),
-            metadata=sidecar_metadata(shared_env, "product"),
+            product_pb2.ReserveStockRequest(
+                product_id=product.id, quantity=2, reservation_id="it-oos-1"
+            ),
+            metadata=sidecar_metadata(shared_env, "product", via="order"),
             timeout=10,
         )
     )

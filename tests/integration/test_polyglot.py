@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -24,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from devmesh import trust
 from devmesh.launcher import LOOPBACK, daprd_argv
 from devmesh.paths import REPO
 from protos.common.v1 import money_pb2
@@ -32,6 +34,8 @@ from tests.integration.helpers import sidecar_channel, sidecar_metadata
 
 pytestmark = pytest.mark.integration
 POLYGLOT = REPO / "tests" / "polyglot"
+# The polyglot sidecar's own API token (it is no app of the shop's table).
+POLYGLOT_TOKEN = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -91,10 +95,16 @@ def polyglot_sidecar(
         "metrics-port": free_port(),
     }
     argv = polyglot_argv(profile, ports)
+    env = {
+        **os.environ,
+        **shared_env,
+        "DAPR_HOST_IP": LOOPBACK,
+        "DAPR_API_TOKEN": POLYGLOT_TOKEN,
+        "DAPR_TRUST_ANCHORS": trust.trust_anchors(),
+        "DAPR_SENTRY_TOKEN_FILE": str(trust.write_sentry_token("polyglot", log.parent)),
+    }
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            argv, env={**os.environ, **shared_env}, stdout=out, stderr=out
-        )
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
     try:
         wait_healthy(f"http://{LOOPBACK}:{http}/v1.0/healthz", proc, log)
         yield f"{LOOPBACK}:{grpc_port}"
@@ -125,7 +135,7 @@ def polyglot_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_go_client_reads_a_product_through_its_own_sidecar(
     polyglot_sidecar: str, polyglot_client: Path, shared_env: dict[str, str]
 ) -> None:
-    with sidecar_channel(via="product") as channel:
+    with sidecar_channel(via="gateway") as channel:
         created = product_pb2_grpc.ProductServiceStub(channel).CreateProduct(
             product_pb2.CreateProductRequest(
                 name=f"Polyglot {uuid.uuid4().hex[:6]}",
@@ -139,7 +149,7 @@ def test_a_go_client_reads_a_product_through_its_own_sidecar(
 
     run = subprocess.run(
         [str(polyglot_client), "-sidecar", polyglot_sidecar, "-id", created.id],
-        env={**os.environ, "DAPR_API_TOKEN": shared_env["DAPR_API_TOKEN"]},
+        env={**os.environ, "DAPR_API_TOKEN": POLYGLOT_TOKEN},
         capture_output=True,
         text=True,
         timeout=30,

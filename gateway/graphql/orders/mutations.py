@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.clients import OrderStatus as OrderStatusValue
 from gateway.graphql.context import GatewayInfo
 from gateway.graphql.errors import service_errors
+from gateway.graphql.freshness import forget_order_products
 from gateway.graphql.orders.types import (
     CancelOrderResult,
     Order,
@@ -33,6 +35,7 @@ class OrderMutations:
         order = await context.services.orders.place(
             await context.user_id(), input.lines(), input.idempotency_key
         )
+        await forget_order_products(context, order)
         return Order.from_domain(order)
 
     @strawberry.mutation(
@@ -47,6 +50,7 @@ class OrderMutations:
         order = await context.services.orders.cancel(
             str(id), owner_id=await context.user_id()
         )
+        await forget_order_products(context, order)
         return Order.from_domain(order)
 
     @strawberry.mutation(
@@ -63,4 +67,6 @@ class OrderMutations:
         order = await info.context.services.orders.update_status(
             str(id), status.to_domain()
         )
+        if order.status is OrderStatusValue.CANCELLED:  # its stock went back
+            await forget_order_products(info.context, order)
         return Order.from_domain(order)

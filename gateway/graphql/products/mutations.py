@@ -3,13 +3,11 @@ becomes a member of the result union (`service_errors`)."""
 
 from __future__ import annotations
 
-import logging
-
 import strawberry
 
-from gateway.cache import StateStoreError
-from gateway.graphql.context import GatewayContext, GatewayInfo
+from gateway.graphql.context import GatewayInfo
 from gateway.graphql.errors import service_errors
+from gateway.graphql.freshness import forget_products
 from gateway.graphql.permissions import (
     PRODUCTS_WRITE,
     IsAuthenticated,
@@ -22,16 +20,6 @@ from gateway.graphql.products.types import (
     UpdateProductInput,
     UpdateProductResult,
 )
-
-log = logging.getLogger(__name__)
-
-
-async def forget_cached(context: GatewayContext, product_id: str) -> None:
-    """Read-your-writes here and now; the product event does it for every process."""
-    try:
-        await context.services.catalog.invalidate(product_id)
-    except StateStoreError as err:
-        log.warning("cache not invalidated after a write of %s: %s", product_id, err)
 
 
 @strawberry.type
@@ -46,7 +34,7 @@ class ProductMutations:
             return denied
         context = info.context
         product = await context.services.products.create(input.to_domain())
-        await forget_cached(context, product.id)
+        await forget_products(context, [product.id])
         return Product.from_domain(product)
 
     @strawberry.mutation(permission_classes=[IsAuthenticated])
@@ -59,5 +47,5 @@ class ProductMutations:
             return denied
         context = info.context
         product = await context.services.products.update(str(id), input.to_domain())
-        await forget_cached(context, product.id)
+        await forget_products(context, [product.id])
         return Product.from_domain(product)

@@ -74,6 +74,11 @@ class ProductServiceStub:
                 request_serializer=protos_dot_product_dot_v1_dot_product__pb2.ReleaseStockRequest.SerializeToString,
                 response_deserializer=protos_dot_product_dot_v1_dot_product__pb2.StockLevel.FromString,
                 _registered_method=True)
+        self.CommitStock = channel.unary_unary(
+                '/daprshop.product.v1.ProductService/CommitStock',
+                request_serializer=protos_dot_product_dot_v1_dot_product__pb2.CommitStockRequest.SerializeToString,
+                response_deserializer=protos_dot_product_dot_v1_dot_product__pb2.StockLevel.FromString,
+                _registered_method=True)
 
 
 class ProductServiceServicer:
@@ -119,14 +124,25 @@ class ProductServiceServicer:
 
     def ReserveStock(self, request, context):
         """One atomic conditional update: stock never goes below zero.
-        FAILED_PRECONDITION when there is not enough stock.
+        FAILED_PRECONDITION when there is not enough stock. Idempotent by
+        reservation id: a retried or duplicated call changes nothing more. A
+        reservation not committed before it expires is released by product.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ReleaseStock(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gives a reservation's stock back (reserved or committed); idempotent. An
+        unknown id is remembered as released, so a late reserve with it is refused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CommitStock(self, request, context):
+        """The reservation becomes a sale: it no longer expires. Idempotent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -172,6 +188,11 @@ def add_ProductServiceServicer_to_server(servicer, server):
             'ReleaseStock': grpc.unary_unary_rpc_method_handler(
                     servicer.ReleaseStock,
                     request_deserializer=protos_dot_product_dot_v1_dot_product__pb2.ReleaseStockRequest.FromString,
+                    response_serializer=protos_dot_product_dot_v1_dot_product__pb2.StockLevel.SerializeToString,
+            ),
+            'CommitStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.CommitStock,
+                    request_deserializer=protos_dot_product_dot_v1_dot_product__pb2.CommitStockRequest.FromString,
                     response_serializer=protos_dot_product_dot_v1_dot_product__pb2.StockLevel.SerializeToString,
             ),
     }
@@ -390,6 +411,33 @@ class ProductService:
             target,
             '/daprshop.product.v1.ProductService/ReleaseStock',
             protos_dot_product_dot_v1_dot_product__pb2.ReleaseStockRequest.SerializeToString,
+            protos_dot_product_dot_v1_dot_product__pb2.StockLevel.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CommitStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/daprshop.product.v1.ProductService/CommitStock',
+            protos_dot_product_dot_v1_dot_product__pb2.CommitStockRequest.SerializeToString,
             protos_dot_product_dot_v1_dot_product__pb2.StockLevel.FromString,
             options,
             channel_credentials,

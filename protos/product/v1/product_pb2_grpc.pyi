@@ -42,9 +42,16 @@ class ProductServiceStub:
     CheckStock: _grpc.UnaryUnaryMultiCallable[_product_pb2.CheckStockRequest, _product_pb2.CheckStockResponse]
     ReserveStock: _grpc.UnaryUnaryMultiCallable[_product_pb2.ReserveStockRequest, _product_pb2.StockLevel]
     """One atomic conditional update: stock never goes below zero.
-    FAILED_PRECONDITION when there is not enough stock.
+    FAILED_PRECONDITION when there is not enough stock. Idempotent by
+    reservation id: a retried or duplicated call changes nothing more. A
+    reservation not committed before it expires is released by product.
     """
     ReleaseStock: _grpc.UnaryUnaryMultiCallable[_product_pb2.ReleaseStockRequest, _product_pb2.StockLevel]
+    """Gives a reservation's stock back (reserved or committed); idempotent. An
+    unknown id is remembered as released, so a late reserve with it is refused.
+    """
+    CommitStock: _grpc.UnaryUnaryMultiCallable[_product_pb2.CommitStockRequest, _product_pb2.StockLevel]
+    """The reservation becomes a sale: it no longer expires. Idempotent."""
 
 @_typing.type_check_only
 class ProductServiceAsyncStub(ProductServiceStub):
@@ -60,9 +67,16 @@ class ProductServiceAsyncStub(ProductServiceStub):
     CheckStock: _aio.UnaryUnaryMultiCallable[_product_pb2.CheckStockRequest, _product_pb2.CheckStockResponse]  # type: ignore[assignment]
     ReserveStock: _aio.UnaryUnaryMultiCallable[_product_pb2.ReserveStockRequest, _product_pb2.StockLevel]  # type: ignore[assignment]
     """One atomic conditional update: stock never goes below zero.
-    FAILED_PRECONDITION when there is not enough stock.
+    FAILED_PRECONDITION when there is not enough stock. Idempotent by
+    reservation id: a retried or duplicated call changes nothing more. A
+    reservation not committed before it expires is released by product.
     """
     ReleaseStock: _aio.UnaryUnaryMultiCallable[_product_pb2.ReleaseStockRequest, _product_pb2.StockLevel]  # type: ignore[assignment]
+    """Gives a reservation's stock back (reserved or committed); idempotent. An
+    unknown id is remembered as released, so a late reserve with it is refused.
+    """
+    CommitStock: _aio.UnaryUnaryMultiCallable[_product_pb2.CommitStockRequest, _product_pb2.StockLevel]  # type: ignore[assignment]
+    """The reservation becomes a sale: it no longer expires. Idempotent."""
 
 class ProductServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -117,7 +131,9 @@ class ProductServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_product_pb2.StockLevel, _abc.Awaitable[_product_pb2.StockLevel]]:
         """One atomic conditional update: stock never goes below zero.
-        FAILED_PRECONDITION when there is not enough stock.
+        FAILED_PRECONDITION when there is not enough stock. Idempotent by
+        reservation id: a retried or duplicated call changes nothing more. A
+        reservation not committed before it expires is released by product.
         """
 
     @_abc_1.abstractmethod
@@ -125,6 +141,17 @@ class ProductServiceServicer(metaclass=_abc_1.ABCMeta):
         self,
         request: _product_pb2.ReleaseStockRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_product_pb2.StockLevel, _abc.Awaitable[_product_pb2.StockLevel]]: ...
+    ) -> _typing.Union[_product_pb2.StockLevel, _abc.Awaitable[_product_pb2.StockLevel]]:
+        """Gives a reservation's stock back (reserved or committed); idempotent. An
+        unknown id is remembered as released, so a late reserve with it is refused.
+        """
+
+    @_abc_1.abstractmethod
+    def CommitStock(
+        self,
+        request: _product_pb2.CommitStockRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_product_pb2.StockLevel, _abc.Awaitable[_product_pb2.StockLevel]]:
+        """The reservation becomes a sale: it no longer expires. Idempotent."""
 
 def add_ProductServiceServicer_to_server(servicer: ProductServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -49,19 +49,23 @@ SCHEMA: tuple[str, ...] = (
         quantity INT NOT NULL,
         unit_amount BIGINT NOT NULL,
         currency CHAR(3) NOT NULL,
+        reservation_id VARCHAR(128) NOT NULL DEFAULT '',
         PRIMARY KEY (order_id, line_no),
         FOREIGN KEY (order_id) REFERENCES orders (id)
     )
     """,
-    # Stock to give back to product, retried until product accepts it. Rows of
-    # a cancel commit with the status change; rows of a failed placement are
-    # written when the immediate release failed.
+    # Stock follow-ups on product, retried until product accepts them: the
+    # commits of a placed order's reservations (written with the order), the
+    # releases of a cancel (with the status change) and of a failed placement
+    # (when its immediate release failed).
     """
     CREATE TABLE IF NOT EXISTS stock_releases (
         id BIGINT AUTO_INCREMENT PRIMARY KEY,
         order_id CHAR(32) NULL,
         product_id VARCHAR(64) NOT NULL,
         quantity BIGINT NOT NULL,
+        reservation_id VARCHAR(128) NOT NULL DEFAULT '',
+        action VARCHAR(8) NOT NULL DEFAULT 'release',
         reason VARCHAR(64) NOT NULL,
         attempts INT NOT NULL DEFAULT 0,
         last_error VARCHAR(500) NULL,
@@ -72,7 +76,14 @@ SCHEMA: tuple[str, ...] = (
         INDEX by_order (order_id)
     )
     """,
-    outbox.SCHEMA,
+    # Tables made before reservation ids.
+    "ALTER TABLE order_items ADD COLUMN IF NOT EXISTS"
+    " reservation_id VARCHAR(128) NOT NULL DEFAULT ''",
+    "ALTER TABLE stock_releases ADD COLUMN IF NOT EXISTS"
+    " reservation_id VARCHAR(128) NOT NULL DEFAULT ''",
+    "ALTER TABLE stock_releases ADD COLUMN IF NOT EXISTS"
+    " action VARCHAR(8) NOT NULL DEFAULT 'release'",
+    *outbox.SCHEMA,
 )
 
 DUPLICATE_KEY = 1062

@@ -18,6 +18,7 @@ from services.order.domain import (
     OutOfStock,
     ProductNotFound,
     Reservation,
+    ReservationLost,
     Unavailable,
     ValidationError,
 )
@@ -29,7 +30,7 @@ class ProductClient:
     """The product service through our own sidecar (Dapr gRPC proxying).
 
     Generated types stay here: callers see Reservation and domain errors.
-    Calls are not retried: a reservation is not idempotent.
+    Every call names its reservation id, so product applies it at most once.
     """
 
     def __init__(
@@ -42,11 +43,15 @@ class ProductClient:
         self._metadata = metadata
         self._timeout = timeout
 
-    def reserve(self, product_id: str, quantity: int) -> Reservation:
+    def reserve(
+        self, reservation_id: str, product_id: str, quantity: int
+    ) -> Reservation:
         try:
             level = self._stub.ReserveStock(
                 product_pb2.ReserveStockRequest(
-                    product_id=product_id, quantity=quantity
+                    product_id=product_id,
+                    quantity=quantity,
+                    reservation_id=reservation_id,
                 ),
                 metadata=self._metadata,
                 timeout=self._timeout,
@@ -58,19 +63,39 @@ class ProductClient:
             quantity=quantity,
             name=level.name,
             unit_price=Money(level.price.amount, level.price.currency),
+            reservation_id=reservation_id,
         )
 
-    def release(self, product_id: str, quantity: int) -> None:
+    def commit(self, reservation_id: str, product_id: str) -> None:
         try:
-            self._stub.ReleaseStock(
-                product_pb2.ReleaseStockRequest(
-                    product_id=product_id, quantity=quantity
+            self._stub.CommitStock(
+                product_pb2.CommitStockRequest(
+                    product_id=product_id, reservation_id=reservation_id
                 ),
                 metadata=self._metadata,
                 timeout=self._timeout,
             )
         except grpc.RpcError as err:
-            raise _product_error(err, product_id, quantity, "release") from err
+            detail = from_rpc_error(err)
+            # Unknown to product, or released: it holds nothing for us.
+            if detail is not None and detail.reason in (
+                Reason.NOT_FOUND,
+                Reason.FAILED_PRECONDITION,
+            ):
+                raise ReservationLost(reservation_id) from err
+            raise _product_error(err, product_id, 0, "commit") from err
+
+    def release(self, reservation_id: str, product_id: str) -> None:
+        try:
+            self._stub.ReleaseStock(
+                product_pb2.ReleaseStockRequest(
+                    product_id=product_id, reservation_id=reservation_id
+                ),
+                metadata=self._metadata,
+                timeout=self._timeout,
+            )
+        except grpc.RpcError as err:
+            raise _product_error(err, product_id, 0, "release") from err
 
 
 def _product_error(
@@ -90,8 +115,8 @@ def _product_error(
     if code == grpc.StatusCode.INVALID_ARGUMENT:
         return ValidationError("items", f"product service refused: {details}")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-        # The product service may still have applied it; see the report on
-        # reservation ids.
+        # Product may still have applied it; the caller releases the
+        # reservation id, which also refuses a late reserve.
         log.warning("%s of %s timed out", action, product_id)
     else:
         log.warning("%s of %s failed: %s %s", action, product_id, code, details)

@@ -22,7 +22,7 @@ from services.order.adapters.database import (
     store_errors,
     utc_transaction,
 )
-from services.order.adapters.stock_releases import insert_releases
+from services.order.adapters.stock_releases import insert_commits, insert_releases
 from services.order.domain import (
     DuplicateOrder,
     Money,
@@ -56,6 +56,7 @@ class MySQLOrderRepository:
                     product_name=line["product_name"],
                     quantity=int(line["quantity"]),
                     unit_price=Money(int(line["unit_amount"]), line["currency"]),
+                    reservation_id=line["reservation_id"],
                 )
                 for line in lines
             ),
@@ -118,8 +119,8 @@ class MySQLOrderRepository:
                 )
                 cur.executemany(
                     "INSERT INTO order_items (order_id, line_no, product_id,"
-                    " product_name, quantity, unit_amount, currency)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    " product_name, quantity, unit_amount, currency, reservation_id)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             order.id,
@@ -129,11 +130,16 @@ class MySQLOrderRepository:
                             line.quantity,
                             line.unit_price.amount,
                             line.unit_price.currency,
+                            line.reservation_id,
                         )
                         for number, line in enumerate(order.lines, start=1)
                     ],
                 )
-                outbox.enqueue(cur, topics.ORDER_CREATED, order_created(order))
+                # The caller commits them at once; the worker if that fails.
+                insert_commits(cur, order, order.created_at + timedelta(seconds=30))
+                outbox.enqueue(
+                    cur, topics.ORDER_CREATED, order_created(order), order.id
+                )
         except pymysql.err.IntegrityError as err:
             if err.args and err.args[0] == DUPLICATE_KEY:
                 raise DuplicateOrder(order.user_id, order.idempotency_key) from err
@@ -178,7 +184,10 @@ class MySQLOrderRepository:
                 (after.status.name, db_time(after.updated_at), order_id),
             )
             outbox.enqueue(
-                cur, topics.ORDER_STATUS_CHANGED, order_status_changed(change)
+                cur,
+                topics.ORDER_STATUS_CHANGED,
+                order_status_changed(change),
+                order_id,
             )
             insert_releases(
                 cur,

@@ -1,8 +1,10 @@
-"""Stock releases that must eventually reach product (the `PendingReleases` port).
+"""Stock follow-ups that must eventually reach product (the `PendingReleases` port).
 
-Rows live in the `stock_releases` table: the repository writes those of a
-cancel in the same transaction as the status change; `defer` writes those of a
-placement whose immediate release failed. A background worker retries them.
+Rows live in the `stock_releases` table, each a commit or a release of one
+reservation id: the repository writes the commits of a placed order with the
+order, and the releases of a cancel with the status change; `defer` writes
+those of a placement whose immediate release failed. A background worker
+retries them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from typing import Any
 
 from common.mysql import Database
 from services.order.adapters.database import db_time, store_errors, utc_transaction
-from services.order.domain import ProductNotFound, StockRelease
+from services.order.domain import (
+    Order,
+    ProductNotFound,
+    ReservationLost,
+    StockRelease,
+)
 from services.order.service import Inventory
 
 log = logging.getLogger(__name__)
@@ -32,22 +39,48 @@ def insert_releases(
         return
     cur.executemany(
         "INSERT INTO stock_releases (order_id, product_id, quantity, reason,"
-        " next_attempt_at) VALUES (%s, %s, %s, %s, %s)",
+        " reservation_id, next_attempt_at) VALUES (%s, %s, %s, %s, %s, %s)",
         [
-            (order_id, r.product_id, r.quantity, reason[:64], db_time(first_attempt))
+            (
+                order_id,
+                r.product_id,
+                r.quantity,
+                reason[:64],
+                r.reservation_id,
+                db_time(first_attempt),
+            )
             for r in releases
         ],
     )
 
 
+def insert_commits(cur: Any, order: Order, first_attempt: datetime) -> None:
+    """The commits of a placed order's reservations, to be processed."""
+    cur.executemany(
+        "INSERT INTO stock_releases (order_id, product_id, quantity, reason,"
+        " reservation_id, action, next_attempt_at)"
+        " VALUES (%s, %s, %s, 'order placed', %s, 'commit', %s)",
+        [
+            (
+                order.id,
+                line.product_id,
+                line.quantity,
+                line.reservation_id,
+                db_time(first_attempt),
+            )
+            for line in order.lines
+        ],
+    )
+
+
 class MySQLStockReleases:
-    """Stock releases that must eventually reach product, retried with backoff.
+    """Stock commits and releases that must eventually reach product, retried
+    with backoff.
 
     Each attempt runs in its own transaction holding the row's lock across the
     call to product, so the caller's immediate attempt and the background
-    worker never release the same row twice. What remains: if product applied
-    a release but the commit marking it done is lost, it is applied again
-    (product's ReleaseStock takes no idempotency key).
+    worker do not both send it; should the mark "done" be lost after product
+    applied it, the repeat changes nothing there (it names the reservation id).
     """
 
     def __init__(
@@ -118,7 +151,20 @@ class MySQLStockReleases:
             if row is None:
                 return False
             try:
-                self._inventory.release(row["product_id"], int(row["quantity"]))
+                self._apply(row)
+            except ReservationLost as err:
+                log.critical(
+                    "stock %s %s of order %s: %s (%s x%s); the order is not"
+                    " covered by stock",
+                    row["action"],
+                    release_id,
+                    row["order_id"],
+                    err,
+                    row["product_id"],
+                    row["quantity"],
+                )
+                self._finish(cur, release_id, str(err))
+                return True
             except ProductNotFound as err:
                 log.error(
                     "stock release %s dropped: %s (%s x%s, %s)",
@@ -157,6 +203,15 @@ class MySQLStockReleases:
                 return False
             self._finish(cur, release_id, None)
             return True
+
+    def _apply(self, row: dict[str, Any]) -> None:
+        reservation = row["reservation_id"]
+        if not reservation:  # a row written before reservation ids
+            raise ProductNotFound(f"{row['product_id']} (no reservation id)")
+        if row["action"] == "commit":
+            self._inventory.commit(reservation, row["product_id"])
+        else:
+            self._inventory.release(reservation, row["product_id"])
 
     @staticmethod
     def _finish(cur: Any, release_id: int, error: str | None) -> None:

@@ -8,10 +8,8 @@ MongoDB (FerretDB locally) reached with pymongo.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import re
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +35,8 @@ def _to_doc(product: Product) -> dict[str, Any]:
         "category": product.category,
         "price": {"amount": product.price.amount, "currency": product.price.currency},
         "stock": product.stock,
+        # Every unit ever put on sale (see stock_balance.py).
+        "received": product.stock,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
@@ -74,28 +74,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 class MongoProductRepository:
     """Products in one collection; stock changes are conditional updates.
 
-    `serialize_stock` guards FerretDB, whose findAndModify is not atomic under
-    concurrency (measured: 27 of 50 concurrent reservations of stock 10 "won").
-    With it, stock updates of one product are serialized inside this process;
-    on real MongoDB the conditional update alone is atomic and it can be off.
+    `take` is one conditional update (`stock >= n` -> `stock -= n`), atomic on
+    a real MongoDB. FerretDB 1.x does not apply it atomically under
+    concurrency (measured: 27 of 50 concurrent reservations of stock 10 "won"),
+    so the use cases call it inside the per-product stock lock.
     """
 
-    def __init__(
-        self,
-        client: MongoClient[dict[str, Any]],
-        database: str,
-        serialize_stock: bool = True,
-    ) -> None:
+    def __init__(self, client: MongoClient[dict[str, Any]], database: str) -> None:
         self._products: Collection[dict[str, Any]] = client[database]["products"]
-        self._serialize = serialize_stock
-        self._stripes = [threading.Lock() for _ in range(64)]
-
-    def _stock_guard(
-        self, product_id: str
-    ) -> threading.Lock | contextlib.nullcontext[None]:
-        if not self._serialize:
-            return contextlib.nullcontext()
-        return self._stripes[hash(product_id) % len(self._stripes)]
 
     def ensure_indexes(self) -> None:
         self._products.create_index([("created_at", DESCENDING), ("_id", DESCENDING)])
@@ -118,7 +104,7 @@ class MongoProductRepository:
 
     def update(self, product_id: str, changes: ProductChanges) -> Product | None:
         fields: dict[str, Any] = {"updated_at": now()}
-        for name in ("name", "description", "category", "stock"):
+        for name in ("name", "description", "category"):
             value = getattr(changes, name)
             if value is not None:
                 fields[name] = value
@@ -127,10 +113,31 @@ class MongoProductRepository:
                 "amount": changes.price.amount,
                 "currency": changes.price.currency,
             }
+        if changes.stock is not None:
+            return self._set_stock(product_id, changes.stock, fields)
         doc = self._products.find_one_and_update(
             {"_id": product_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
         )
         return _from_doc(doc) if doc else None
+
+    def _set_stock(
+        self, product_id: str, stock: int, fields: dict[str, Any]
+    ) -> Product | None:
+        """Sets the units available; the difference counts as received (a
+        restock, or a write-off when negative). Compare-and-set on the old
+        value, so a concurrent reservation is never overwritten."""
+        while True:
+            current = self._products.find_one({"_id": product_id}, {"stock": 1})
+            if current is None:
+                return None
+            old = int(current["stock"])
+            doc = self._products.find_one_and_update(
+                {"_id": product_id, "stock": old},
+                {"$set": {**fields, "stock": stock}, "$inc": {"received": stock - old}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if doc is not None:
+                return _from_doc(doc)
 
     def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page:
         query: dict[str, Any] = {}
@@ -175,20 +182,18 @@ class MongoProductRepository:
         has_more = len(docs) > limit
         return Page(products, encode_cursor(products[-1]) if has_more else "")
 
-    def reserve(self, product_id: str, quantity: int) -> Product | None:
-        with self._stock_guard(product_id):
-            doc = self._products.find_one_and_update(
-                {"_id": product_id, "stock": {"$gte": quantity}},
-                {"$inc": {"stock": -quantity}, "$set": {"updated_at": now()}},
-                return_document=ReturnDocument.AFTER,
-            )
+    def take(self, product_id: str, quantity: int) -> Product | None:
+        doc = self._products.find_one_and_update(
+            {"_id": product_id, "stock": {"$gte": quantity}},
+            {"$inc": {"stock": -quantity}, "$set": {"updated_at": now()}},
+            return_document=ReturnDocument.AFTER,
+        )
         return _from_doc(doc) if doc else None
 
-    def release(self, product_id: str, quantity: int) -> Product | None:
-        with self._stock_guard(product_id):
-            doc = self._products.find_one_and_update(
-                {"_id": product_id},
-                {"$inc": {"stock": quantity}, "$set": {"updated_at": now()}},
-                return_document=ReturnDocument.AFTER,
-            )
+    def give_back(self, product_id: str, quantity: int) -> Product | None:
+        doc = self._products.find_one_and_update(
+            {"_id": product_id},
+            {"$inc": {"stock": quantity}, "$set": {"updated_at": now()}},
+            return_document=ReturnDocument.AFTER,
+        )
         return _from_doc(doc) if doc else None

@@ -81,5 +81,6 @@ class DaprOrderNotifications:
             topics.ORDER_NOTIFICATION,
             events.encode(notification_to_proto(notice, contact)),
             event_id,
+            notice.order_id,
         )
         return event_id

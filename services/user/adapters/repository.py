@@ -36,7 +36,7 @@ SCHEMA: tuple[str, ...] = (
         UNIQUE KEY subject (subject)
     )
     """,
-    outbox.SCHEMA,
+    *outbox.SCHEMA,
 )
 
 COLUMNS = (
@@ -103,7 +103,7 @@ class MySQLUserRepository:
                         _db_time(user.updated_at),
                     ),
                 )
-                outbox.enqueue(cur, topics.USER_CREATED, user_created(user))
+                outbox.enqueue(cur, topics.USER_CREATED, user_created(user), user.id)
         except pymysql.err.IntegrityError as err:
             if err.args and err.args[0] == DUPLICATE_KEY:
                 raise SubjectTaken(user.subject) from err

@@ -43,6 +43,7 @@ def test_nobody_calls_notification_or_the_gateway_and_only_order_the_stock() -> 
     stock = set(access.callers_of("product")["order"])
     assert stock == {
         "/daprshop.product.v1.ProductService/ReserveStock",
+        "/daprshop.product.v1.ProductService/CommitStock",
         "/daprshop.product.v1.ProductService/ReleaseStock",
     }
     assert not stock & set(access.callers_of("product")["gateway"])

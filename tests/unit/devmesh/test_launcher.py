@@ -131,3 +131,16 @@ def test_a_process_is_ours_by_its_own_or_its_parents_command_line(
     finally:
         os.kill(sleeper, signal.SIGTERM)
         shell.wait(timeout=5)
+
+
+def test_app_health_checks_are_off_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from devmesh.launcher.sidecar import app_health_args
+
+    monkeypatch.delenv("DAPRSHOP_APP_HEALTH", raising=False)
+    assert app_health_args("notification") == []
+    monkeypatch.setenv("DAPRSHOP_APP_HEALTH", "on")
+    assert "--enable-app-health-check" in app_health_args("notification")
+    assert "--app-health-check-path" not in app_health_args("notification")
+    assert app_health_args("gateway")[-2:] == ["--app-health-check-path", "/healthz"]

@@ -13,6 +13,7 @@ from services.order.domain import (
     OutOfStock,
     ProductNotFound,
     Reservation,
+    ReservationLost,
     StatusChange,
     StockRelease,
     Unavailable,
@@ -27,11 +28,28 @@ class Product:
     stock: int
 
 
+@dataclass
+class Held:
+    """A reservation as product keeps it: its product, quantity and state."""
+
+    product_id: str
+    quantity: int
+    state: str  # reserved, committed, released
+
+
 class FakeInventory:
+    """Product's side: stock and reservations keyed by id (idempotent calls).
+
+    `lose_answers` applies a reserve but raises Unavailable as a timeout would.
+    """
+
     def __init__(self) -> None:
         self.products: dict[str, Product] = {}
+        self.reservations: dict[str, Held] = {}
         self.down = False
         self.release_down = False
+        self.commit_down = False
+        self.lose_answers = False
 
     def add(self, product_id: str, stock: int, cents: int = 1000, cur: str = "USD"):
         self.products[product_id] = Product(
@@ -41,24 +59,51 @@ class FakeInventory:
     def stock(self, product_id: str) -> int:
         return self.products[product_id].stock
 
-    def reserve(self, product_id: str, quantity: int) -> Reservation:
+    def states(self) -> dict[str, str]:
+        return {rid: held.state for rid, held in self.reservations.items()}
+
+    def reserve(
+        self, reservation_id: str, product_id: str, quantity: int
+    ) -> Reservation:
         if self.down:
             raise Unavailable("product service")
         product = self.products.get(product_id)
         if product is None:
             raise ProductNotFound(product_id)
-        if product.stock < quantity:
-            raise OutOfStock(product_id, quantity, product.stock)
-        product.stock -= quantity
-        return Reservation(product_id, quantity, product.name, product.price)
+        held = self.reservations.get(reservation_id)
+        if held is None:
+            if product.stock < quantity:
+                raise OutOfStock(product_id, quantity, product.stock)
+            product.stock -= quantity
+            self.reservations[reservation_id] = Held(product_id, quantity, "reserved")
+        elif held.state == "released":
+            raise OutOfStock(product_id, quantity, None)
+        if self.lose_answers:
+            raise Unavailable("product service", "DEADLINE_EXCEEDED")
+        return Reservation(
+            product_id, quantity, product.name, product.price, reservation_id
+        )
 
-    def release(self, product_id: str, quantity: int) -> None:
+    def commit(self, reservation_id: str, product_id: str) -> None:
+        if self.down or self.commit_down:
+            raise Unavailable("product service")
+        held = self.reservations.get(reservation_id)
+        if held is None or held.state == "released":
+            raise ReservationLost(reservation_id)
+        held.state = "committed"
+
+    def release(self, reservation_id: str, product_id: str) -> None:
         if self.down or self.release_down:
             raise Unavailable("product service")
         product = self.products.get(product_id)
         if product is None:
             raise ProductNotFound(product_id)
-        product.stock += quantity
+        held = self.reservations.setdefault(
+            reservation_id, Held(product_id, 0, "released")
+        )
+        if held.state != "released":
+            product.stock += held.quantity
+            held.state = "released"
 
 
 @dataclass
@@ -66,6 +111,7 @@ class Pending:
     order_id: str | None
     release: StockRelease
     reason: str
+    action: str = "release"
 
 
 class FakeRepository:
@@ -103,6 +149,15 @@ class FakeRepository:
             raise DuplicateOrder(order.user_id, order.idempotency_key)
         self.orders[order.id] = order
         self.events.append(("order-created", order))
+        self.pending += [
+            Pending(
+                order.id,
+                StockRelease(line.product_id, line.quantity, line.reservation_id),
+                "order placed",
+                "commit",
+            )
+            for line in order.lines
+        ]
 
     def list_for_user(
         self, user_id: str, limit: int, after: Cursor | None
@@ -144,10 +199,17 @@ class FakeReleases:
 
     def _try(self, rows: list[Pending]) -> None:
         for row in rows:
+            action = (
+                self._inventory.commit
+                if row.action == "commit"
+                else self._inventory.release
+            )
             try:
-                self._inventory.release(row.release.product_id, row.release.quantity)
+                action(row.release.reservation_id, row.release.product_id)
             except Unavailable:
                 continue
+            except ReservationLost:
+                pass  # logged and dropped, as the worker does
             self._repo.pending.remove(row)
 
     def process(self, order_id: str) -> None:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 
-from services.product.domain import Product, ProductChanges, ProductFilter, now
+from services.product.domain import (
+    DuplicateReservation,
+    Product,
+    ProductChanges,
+    ProductFilter,
+    Reservation,
+    ReservationState,
+    Unavailable,
+    now,
+)
 from services.product.service import Page
 
 
@@ -59,11 +72,72 @@ class FakeProductRepository:
         self.products[product_id] = replace(product, stock=product.stock + delta)
         return self.products[product_id]
 
-    def reserve(self, product_id: str, quantity: int) -> Product | None:
+    def take(self, product_id: str, quantity: int) -> Product | None:
         return self._add_stock(product_id, -quantity)
 
-    def release(self, product_id: str, quantity: int) -> Product | None:
+    def give_back(self, product_id: str, quantity: int) -> Product | None:
         return self._add_stock(product_id, quantity)
+
+
+class FakeReservations:
+    def __init__(self) -> None:
+        self.rows: dict[str, Reservation] = {}
+
+    def get(self, reservation_id: str) -> Reservation | None:
+        return self.rows.get(reservation_id)
+
+    def add(self, reservation: Reservation) -> None:
+        if reservation.id in self.rows:
+            raise DuplicateReservation(reservation.id)
+        self.rows[reservation.id] = reservation
+
+    def move(
+        self,
+        reservation_id: str,
+        source: ReservationState,
+        target: ReservationState,
+        expired: bool = False,
+    ) -> bool:
+        row = self.rows.get(reservation_id)
+        if row is None or row.state is not source:
+            return False
+        self.rows[reservation_id] = replace(row, state=target, expired=expired)
+        return True
+
+    def expired(self, at: datetime, limit: int) -> list[Reservation]:
+        due = [
+            r
+            for r in self.rows.values()
+            if r.state is ReservationState.RESERVED and r.expires_at <= at
+        ]
+        return due[:limit]
+
+    def balance(self, product_id: str) -> dict[ReservationState, int]:
+        """Units per state for one product."""
+        totals = dict.fromkeys(ReservationState, 0)
+        for row in self.rows.values():
+            if row.product_id == product_id:
+                totals[row.state] += row.quantity
+        return totals
+
+
+class FakeStockLock:
+    """A real lock per product (threads), recording who held it; `busy` makes
+    every attempt fail as a lock that cannot be had in time does."""
+
+    def __init__(self) -> None:
+        self.held: list[str] = []
+        self.busy = False
+        self._locks: dict[str, threading.Lock] = {}
+
+    @contextlib.contextmanager
+    def hold(self, product_id: str) -> Iterator[None]:
+        if self.busy:
+            raise Unavailable("stock lock", f"stock-{product_id} busy")
+        lock = self._locks.setdefault(product_id, threading.Lock())
+        with lock:
+            self.held.append(product_id)
+            yield
 
 
 class FakeProductEvents:

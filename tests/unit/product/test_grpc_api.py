@@ -13,13 +13,28 @@ from protos.product.v1 import product_pb2
 from services.product.domain import Product
 from services.product.grpc_api import ProductServicer
 from services.product.service import ProductService
+from services.product.stock import StockService
 from tests.unit.common.servicer_context import Aborted, FakeContext
-from tests.unit.product.fakes import FakeProductEvents, FakeProductRepository
+from tests.unit.product.fakes import (
+    FakeProductEvents,
+    FakeProductRepository,
+    FakeReservations,
+    FakeStockLock,
+)
 
 
 @pytest.fixture
-def api() -> ProductServicer:
-    return ProductServicer(ProductService(FakeProductRepository(), FakeProductEvents()))
+def lock() -> FakeStockLock:
+    return FakeStockLock()
+
+
+@pytest.fixture
+def api(lock: FakeStockLock) -> ProductServicer:
+    repo, events = FakeProductRepository(), FakeProductEvents()
+    return ProductServicer(
+        ProductService(repo, events, lock),
+        StockService(repo, FakeReservations(), lock, events),
+    )
 
 
 def create(
@@ -55,7 +70,9 @@ def test_a_reservation_answers_the_stock_left_and_the_price(
 ) -> None:
     product = create(api, stock=3)
     level = api.ReserveStock(
-        product_pb2.ReserveStockRequest(product_id=product.id, quantity=2),
+        product_pb2.ReserveStockRequest(
+            product_id=product.id, quantity=2, reservation_id="r-1"
+        ),
         FakeContext(),
     )
     assert (level.stock, level.name, level.price.amount) == (1, "Mug", 1299)
@@ -65,7 +82,9 @@ def test_out_of_stock_carries_the_product_and_the_counts(api: ProductServicer) -
     product = create(api, stock=3)
     err = aborted(
         lambda: api.ReserveStock(
-            product_pb2.ReserveStockRequest(product_id=product.id, quantity=5),
+            product_pb2.ReserveStockRequest(
+                product_id=product.id, quantity=5, reservation_id="r-1"
+            ),
             FakeContext(),
         )
     )
@@ -141,18 +160,65 @@ def test_listing_pages_with_a_token(api: ProductServicer) -> None:
     assert len(rest.products) == 1 and not rest.next_page_token
 
 
-def test_check_stock_and_release(api: ProductServicer) -> None:
+def test_check_stock_commit_and_release_by_reservation_id(
+    api: ProductServicer,
+) -> None:
     product = create(api, stock=2)
     check = api.CheckStock(
         product_pb2.CheckStockRequest(product_id=product.id, quantity=3),
         FakeContext(),
     )
     assert (check.available, check.stock) == (False, 2)
-    level = api.ReleaseStock(
-        product_pb2.ReleaseStockRequest(product_id=product.id, quantity=1),
-        FakeContext(),
+    ids = {"product_id": product.id, "reservation_id": "r-1"}
+    api.ReserveStock(product_pb2.ReserveStockRequest(quantity=2, **ids), FakeContext())
+    level = api.CommitStock(product_pb2.CommitStockRequest(**ids), FakeContext())
+    assert level.stock == 0
+    for _ in range(2):  # a retried release gives nothing more back
+        level = api.ReleaseStock(product_pb2.ReleaseStockRequest(**ids), FakeContext())
+        assert level.stock == 2
+
+
+def test_a_reservation_needs_an_id(api: ProductServicer) -> None:
+    product = create(api)
+    err = aborted(
+        lambda: api.ReserveStock(
+            product_pb2.ReserveStockRequest(product_id=product.id, quantity=1),
+            FakeContext(),
+        )
     )
-    assert level.stock == 3
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.detail is not None
+    assert err.detail.violations[0].field == "reservation_id"
+
+
+def test_a_lock_not_had_in_time_is_unavailable_naming_it(
+    api: ProductServicer, lock: FakeStockLock
+) -> None:
+    product = create(api)
+    lock.busy = True
+    err = aborted(
+        lambda: api.ReserveStock(
+            product_pb2.ReserveStockRequest(
+                product_id=product.id, quantity=1, reservation_id="r-1"
+            ),
+            FakeContext(),
+        )
+    )
+    assert err.code() == grpc.StatusCode.UNAVAILABLE
+    assert err.detail is not None and err.detail.reason == Reason.UNAVAILABLE
+    assert err.detail.fact("dependency") == "stock lock"
+
+
+def test_committing_an_unknown_reservation_is_not_found(api: ProductServicer) -> None:
+    product = create(api)
+    err = aborted(
+        lambda: api.CommitStock(
+            product_pb2.CommitStockRequest(product_id=product.id, reservation_id="r-9"),
+            FakeContext(),
+        )
+    )
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert err.detail is not None and err.detail.fact("resource") == "reservation"
 
 
 def test_an_unexpected_failure_is_internal_and_says_nothing(

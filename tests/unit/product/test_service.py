@@ -1,4 +1,4 @@
-"""Product use cases over fake ports: the catalog, stock, and what is announced."""
+"""Catalog use cases over fake ports, and what is announced (stock: test_stock)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ import pytest
 from services.product.domain import (
     Money,
     NotFound,
-    OutOfStock,
     Product,
     ProductChanges,
     ProductFilter,
     ValidationError,
 )
 from services.product.service import DEFAULT_PAGE, MAX_PAGE, ProductService
-from tests.unit.product.fakes import FakeProductEvents, FakeProductRepository
+from tests.unit.product.fakes import (
+    FakeProductEvents,
+    FakeProductRepository,
+    FakeStockLock,
+)
 
 
 @pytest.fixture
@@ -23,8 +26,13 @@ def events() -> FakeProductEvents:
 
 
 @pytest.fixture
-def service(events: FakeProductEvents) -> ProductService:
-    return ProductService(FakeProductRepository(), events)
+def lock() -> FakeStockLock:
+    return FakeStockLock()
+
+
+@pytest.fixture
+def service(events: FakeProductEvents, lock: FakeStockLock) -> ProductService:
+    return ProductService(FakeProductRepository(), events, lock)
 
 
 def mug(service: ProductService, stock: int = 10, category: str = "kitchen") -> Product:
@@ -55,8 +63,6 @@ def test_unknown_products_are_not_found(service: ProductService) -> None:
     assert err.value.facts() == {"resource": "product", "id": ""}
     with pytest.raises(NotFound):
         service.update("ghost", ProductChanges(name="X"))
-    with pytest.raises(NotFound):
-        service.release("ghost", 1)
 
 
 def test_an_update_announces_the_stock_only_when_it_changes(
@@ -73,31 +79,14 @@ def test_an_update_announces_the_stock_only_when_it_changes(
     assert service.get(product.id).name == "Cup"
 
 
-def test_a_reservation_takes_stock_and_announces_what_is_left(
-    service: ProductService, events: FakeProductEvents
+def test_a_stock_update_holds_the_products_lock_and_others_do_not(
+    service: ProductService, lock: FakeStockLock
 ) -> None:
-    product = mug(service, stock=5)
-    assert service.reserve(product.id, 3).stock == 2
-    assert events.sent[-1] == ("stock", product.id, 2)
-    assert service.release(product.id, 1).stock == 3
-
-
-def test_reserving_more_than_is_left_says_how_many_are(
-    service: ProductService, events: FakeProductEvents
-) -> None:
-    product = mug(service, stock=2)
-    with pytest.raises(OutOfStock) as err:
-        service.reserve(product.id, 3)
-    assert (err.value.requested, err.value.available) == (3, 2)
-    assert service.get(product.id).stock == 2
-    assert events.sent == [("updated", product.id)]
-
-
-def test_reserving_an_unknown_product_is_not_found(service: ProductService) -> None:
-    with pytest.raises(NotFound):
-        service.reserve("ghost", 1)
-    with pytest.raises(ValidationError):
-        service.reserve("ghost", 0)
+    product = mug(service)
+    service.update(product.id, ProductChanges(name="Cup"))
+    assert lock.held == []
+    service.update(product.id, ProductChanges(stock=3))
+    assert lock.held == [product.id]
 
 
 def test_check_stock_answers_without_taking_any(service: ProductService) -> None:

@@ -69,9 +69,13 @@ class FakePublisher:
 
     def __init__(self) -> None:
         self.published: dict[str, tuple[str, str]] = {}  # id -> (topic, payload)
+        self.keys: dict[str, str] = {}  # id -> partition key
         self.down = False
 
-    def publish(self, topic: str, payload: str, event_id: str) -> None:
+    def publish(
+        self, topic: str, payload: str, event_id: str, partition_key: str = ""
+    ) -> None:
         if self.down:
             raise ConnectionError("sidecar unreachable")
         self.published[event_id] = (topic, payload)
+        self.keys[event_id] = partition_key

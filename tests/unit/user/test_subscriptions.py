@@ -89,6 +89,8 @@ def test_order_created_becomes_a_confirmation_with_the_buyers_contact(
     assert note.contact.email == "eve@example.com"
     assert note.contact.phone == "+4915112345678"
     assert note.contact.email_enabled and note.contact.sms_enabled
+    # One partition per order: its notifications keep their order.
+    assert world.publisher.keys[notification_id("ev-1")] == "o-1"
 
 
 def test_a_redelivered_order_event_yields_the_same_notification_id(

@@ -11,6 +11,7 @@ from services.order.domain import (
     Money,
     OutOfStock,
     ProductNotFound,
+    ReservationLost,
     Unavailable,
     ValidationError,
 )
@@ -67,21 +68,57 @@ class Stub:
     def ReleaseStock(self, request, metadata, timeout):
         return self._call("release", request, metadata, timeout)
 
+    def CommitStock(self, request, metadata, timeout):
+        return self._call("commit", request, metadata, timeout)
 
-def test_a_reservation_carries_name_and_price() -> None:
+
+def test_a_reservation_carries_name_price_and_its_id() -> None:
     client = ProductClient(Stub(), METADATA, timeout=2.5)
-    reservation = client.reserve("p1", 3)
+    reservation = client.reserve("o1-1", "p1", 3)
     assert reservation.name == "Mug"
     assert reservation.unit_price == Money(1299, "USD")
     assert reservation.quantity == 3
+    assert reservation.reservation_id == "o1-1"
 
 
-def test_every_call_names_the_target_app_and_has_a_timeout() -> None:
+def test_every_call_names_the_reservation_the_target_app_and_has_a_timeout() -> None:
     stub = Stub()
     client = ProductClient(stub, METADATA, timeout=2.5)
-    client.reserve("p1", 1)
-    client.release("p1", 1)
-    assert [(c[2], c[3]) for c in stub.calls] == [(METADATA, 2.5)] * 2
+    client.reserve("o1-1", "p1", 1)
+    client.commit("o1-1", "p1")
+    client.release("o1-1", "p1")
+    assert [c[0] for c in stub.calls] == ["reserve", "commit", "release"]
+    assert {c[1].reservation_id for c in stub.calls} == {"o1-1"}
+    assert [(c[2], c[3]) for c in stub.calls] == [(METADATA, 2.5)] * 3
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        ErrorDetail(
+            grpc.StatusCode.NOT_FOUND,
+            Reason.NOT_FOUND,
+            "gone",
+            {"resource": "reservation", "id": "o1-1"},
+        ),
+        ErrorDetail(
+            grpc.StatusCode.FAILED_PRECONDITION,
+            Reason.FAILED_PRECONDITION,
+            "released",
+            {"current_status": "RELEASED"},
+        ),
+    ],
+)
+def test_a_commit_product_refuses_means_the_reservation_is_lost(detail) -> None:
+    client = ProductClient(Stub(detail=detail), METADATA, timeout=1)
+    with pytest.raises(ReservationLost):
+        client.commit("o1-1", "p1")
+
+
+def test_a_commit_that_gets_no_answer_is_unavailable() -> None:
+    client = ProductClient(Stub(grpc.StatusCode.UNAVAILABLE), METADATA, timeout=1)
+    with pytest.raises(Unavailable):
+        client.commit("o1-1", "p1")
 
 
 @pytest.mark.parametrize(
@@ -99,9 +136,9 @@ def test_every_call_names_the_target_app_and_has_a_timeout() -> None:
 def test_statuses_become_domain_errors(code, error) -> None:
     client = ProductClient(Stub(code), METADATA, timeout=1)
     with pytest.raises(error):
-        client.reserve("p1", 1)
+        client.reserve("o1-1", "p1", 1)
     with pytest.raises(error):
-        client.release("p1", 1)
+        client.release("o1-1", "p1")
 
 
 def refusal(reason: Reason, code: grpc.StatusCode, **facts: str) -> ErrorDetail:
@@ -118,7 +155,7 @@ def test_out_of_stock_takes_the_counts_from_the_details() -> None:
     )
     client = ProductClient(Stub(detail=detail), METADATA, timeout=1)
     with pytest.raises(OutOfStock) as err:
-        client.reserve("p1", 5)
+        client.reserve("o1-1", "p1", 5)
     assert (err.value.product_id, err.value.requested, err.value.available) == (
         "p1",
         5,
@@ -130,7 +167,7 @@ def test_out_of_stock_takes_the_counts_from_the_details() -> None:
 def test_out_of_stock_without_details_knows_only_what_was_asked() -> None:
     client = ProductClient(Stub(grpc.StatusCode.FAILED_PRECONDITION), METADATA, 1)
     with pytest.raises(OutOfStock) as err:
-        client.reserve("p1", 5)
+        client.reserve("o1-1", "p1", 5)
     assert err.value.facts() == {"product_id": "p1", "requested": "5"}
 
 
@@ -159,4 +196,4 @@ def test_out_of_stock_without_details_knows_only_what_was_asked() -> None:
 def test_reasons_become_domain_errors(detail, error) -> None:
     client = ProductClient(Stub(detail=detail), METADATA, timeout=1)
     with pytest.raises(error):
-        client.reserve("p1", 1)
+        client.reserve("o1-1", "p1", 1)

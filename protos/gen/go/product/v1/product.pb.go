@@ -657,9 +657,11 @@ func (x *CheckStockResponse) GetStock() int64 {
 }
 
 type ReserveStockRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
-	Quantity      int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ProductId string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Quantity  int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Chosen by the caller, unique per reservation (at most 128 characters).
+	ReservationId string `protobuf:"bytes,3,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -708,10 +710,19 @@ func (x *ReserveStockRequest) GetQuantity() int64 {
 	return 0
 }
 
+func (x *ReserveStockRequest) GetReservationId() string {
+	if x != nil {
+		return x.ReservationId
+	}
+	return ""
+}
+
 type ReleaseStockRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
-	Quantity      int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ProductId string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// Ignored when reservation_id is set: the reservation's quantity is released.
+	Quantity      int64  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	ReservationId string `protobuf:"bytes,3,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -760,6 +771,65 @@ func (x *ReleaseStockRequest) GetQuantity() int64 {
 	return 0
 }
 
+func (x *ReleaseStockRequest) GetReservationId() string {
+	if x != nil {
+		return x.ReservationId
+	}
+	return ""
+}
+
+type CommitStockRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	ReservationId string                 `protobuf:"bytes,2,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommitStockRequest) Reset() {
+	*x = CommitStockRequest{}
+	mi := &file_protos_product_v1_product_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommitStockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommitStockRequest) ProtoMessage() {}
+
+func (x *CommitStockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_protos_product_v1_product_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommitStockRequest.ProtoReflect.Descriptor instead.
+func (*CommitStockRequest) Descriptor() ([]byte, []int) {
+	return file_protos_product_v1_product_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CommitStockRequest) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *CommitStockRequest) GetReservationId() string {
+	if x != nil {
+		return x.ReservationId
+	}
+	return ""
+}
+
 type StockLevel struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	ProductId string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -773,7 +843,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_protos_product_v1_product_proto_msgTypes[12]
+	mi := &file_protos_product_v1_product_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -785,7 +855,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_protos_product_v1_product_proto_msgTypes[12]
+	mi := &file_protos_product_v1_product_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -798,7 +868,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_protos_product_v1_product_proto_rawDescGZIP(), []int{12}
+	return file_protos_product_v1_product_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StockLevel) GetProductId() string {
@@ -889,22 +959,28 @@ const file_protos_product_v1_product_proto_rawDesc = "" +
 	"\bquantity\x18\x02 \x01(\x03R\bquantity\"H\n" +
 	"\x12CheckStockResponse\x12\x1c\n" +
 	"\tavailable\x18\x01 \x01(\bR\tavailable\x12\x14\n" +
-	"\x05stock\x18\x02 \x01(\x03R\x05stock\"P\n" +
+	"\x05stock\x18\x02 \x01(\x03R\x05stock\"w\n" +
 	"\x13ReserveStockRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1a\n" +
-	"\bquantity\x18\x02 \x01(\x03R\bquantity\"P\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12%\n" +
+	"\x0ereservation_id\x18\x03 \x01(\tR\rreservationId\"w\n" +
 	"\x13ReleaseStockRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1a\n" +
-	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\x86\x01\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12%\n" +
+	"\x0ereservation_id\x18\x03 \x01(\tR\rreservationId\"Z\n" +
+	"\x12CommitStockRequest\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12%\n" +
+	"\x0ereservation_id\x18\x02 \x01(\tR\rreservationId\"\x86\x01\n" +
 	"\n" +
 	"StockLevel\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x14\n" +
 	"\x05stock\x18\x02 \x01(\x03R\x05stock\x12/\n" +
 	"\x05price\x18\x03 \x01(\v2\x19.daprshop.common.v1.MoneyR\x05price\x12\x12\n" +
-	"\x04name\x18\x04 \x01(\tR\x04name2\x83\x06\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name2\xdc\x06\n" +
 	"\x0eProductService\x12X\n" +
 	"\rCreateProduct\x12).daprshop.product.v1.CreateProductRequest\x1a\x1c.daprshop.product.v1.Product\x12R\n" +
 	"\n" +
@@ -915,7 +991,8 @@ const file_protos_product_v1_product_proto_rawDesc = "" +
 	"\n" +
 	"CheckStock\x12&.daprshop.product.v1.CheckStockRequest\x1a'.daprshop.product.v1.CheckStockResponse\x12Y\n" +
 	"\fReserveStock\x12(.daprshop.product.v1.ReserveStockRequest\x1a\x1f.daprshop.product.v1.StockLevel\x12Y\n" +
-	"\fReleaseStock\x12(.daprshop.product.v1.ReleaseStockRequest\x1a\x1f.daprshop.product.v1.StockLevelB-Z+daprshop/protos/gen/go/product/v1;productv1b\x06proto3"
+	"\fReleaseStock\x12(.daprshop.product.v1.ReleaseStockRequest\x1a\x1f.daprshop.product.v1.StockLevel\x12W\n" +
+	"\vCommitStock\x12'.daprshop.product.v1.CommitStockRequest\x1a\x1f.daprshop.product.v1.StockLevelB-Z+daprshop/protos/gen/go/product/v1;productv1b\x06proto3"
 
 var (
 	file_protos_product_v1_product_proto_rawDescOnce sync.Once
@@ -929,7 +1006,7 @@ func file_protos_product_v1_product_proto_rawDescGZIP() []byte {
 	return file_protos_product_v1_product_proto_rawDescData
 }
 
-var file_protos_product_v1_product_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_protos_product_v1_product_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_protos_product_v1_product_proto_goTypes = []any{
 	(*Product)(nil),                  // 0: daprshop.product.v1.Product
 	(*CreateProductRequest)(nil),     // 1: daprshop.product.v1.CreateProductRequest
@@ -943,19 +1020,20 @@ var file_protos_product_v1_product_proto_goTypes = []any{
 	(*CheckStockResponse)(nil),       // 9: daprshop.product.v1.CheckStockResponse
 	(*ReserveStockRequest)(nil),      // 10: daprshop.product.v1.ReserveStockRequest
 	(*ReleaseStockRequest)(nil),      // 11: daprshop.product.v1.ReleaseStockRequest
-	(*StockLevel)(nil),               // 12: daprshop.product.v1.StockLevel
-	(*v1.Money)(nil),                 // 13: daprshop.common.v1.Money
-	(*timestamppb.Timestamp)(nil),    // 14: google.protobuf.Timestamp
+	(*CommitStockRequest)(nil),       // 12: daprshop.product.v1.CommitStockRequest
+	(*StockLevel)(nil),               // 13: daprshop.product.v1.StockLevel
+	(*v1.Money)(nil),                 // 14: daprshop.common.v1.Money
+	(*timestamppb.Timestamp)(nil),    // 15: google.protobuf.Timestamp
 }
 var file_protos_product_v1_product_proto_depIdxs = []int32{
-	13, // 0: daprshop.product.v1.Product.price:type_name -> daprshop.common.v1.Money
-	14, // 1: daprshop.product.v1.Product.created_at:type_name -> google.protobuf.Timestamp
-	14, // 2: daprshop.product.v1.Product.updated_at:type_name -> google.protobuf.Timestamp
-	13, // 3: daprshop.product.v1.CreateProductRequest.price:type_name -> daprshop.common.v1.Money
+	14, // 0: daprshop.product.v1.Product.price:type_name -> daprshop.common.v1.Money
+	15, // 1: daprshop.product.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	15, // 2: daprshop.product.v1.Product.updated_at:type_name -> google.protobuf.Timestamp
+	14, // 3: daprshop.product.v1.CreateProductRequest.price:type_name -> daprshop.common.v1.Money
 	0,  // 4: daprshop.product.v1.BatchGetProductsResponse.products:type_name -> daprshop.product.v1.Product
-	13, // 5: daprshop.product.v1.UpdateProductRequest.price:type_name -> daprshop.common.v1.Money
+	14, // 5: daprshop.product.v1.UpdateProductRequest.price:type_name -> daprshop.common.v1.Money
 	0,  // 6: daprshop.product.v1.ListProductsResponse.products:type_name -> daprshop.product.v1.Product
-	13, // 7: daprshop.product.v1.StockLevel.price:type_name -> daprshop.common.v1.Money
+	14, // 7: daprshop.product.v1.StockLevel.price:type_name -> daprshop.common.v1.Money
 	1,  // 8: daprshop.product.v1.ProductService.CreateProduct:input_type -> daprshop.product.v1.CreateProductRequest
 	2,  // 9: daprshop.product.v1.ProductService.GetProduct:input_type -> daprshop.product.v1.GetProductRequest
 	3,  // 10: daprshop.product.v1.ProductService.BatchGetProducts:input_type -> daprshop.product.v1.BatchGetProductsRequest
@@ -964,16 +1042,18 @@ var file_protos_product_v1_product_proto_depIdxs = []int32{
 	8,  // 13: daprshop.product.v1.ProductService.CheckStock:input_type -> daprshop.product.v1.CheckStockRequest
 	10, // 14: daprshop.product.v1.ProductService.ReserveStock:input_type -> daprshop.product.v1.ReserveStockRequest
 	11, // 15: daprshop.product.v1.ProductService.ReleaseStock:input_type -> daprshop.product.v1.ReleaseStockRequest
-	0,  // 16: daprshop.product.v1.ProductService.CreateProduct:output_type -> daprshop.product.v1.Product
-	0,  // 17: daprshop.product.v1.ProductService.GetProduct:output_type -> daprshop.product.v1.Product
-	4,  // 18: daprshop.product.v1.ProductService.BatchGetProducts:output_type -> daprshop.product.v1.BatchGetProductsResponse
-	0,  // 19: daprshop.product.v1.ProductService.UpdateProduct:output_type -> daprshop.product.v1.Product
-	7,  // 20: daprshop.product.v1.ProductService.ListProducts:output_type -> daprshop.product.v1.ListProductsResponse
-	9,  // 21: daprshop.product.v1.ProductService.CheckStock:output_type -> daprshop.product.v1.CheckStockResponse
-	12, // 22: daprshop.product.v1.ProductService.ReserveStock:output_type -> daprshop.product.v1.StockLevel
-	12, // 23: daprshop.product.v1.ProductService.ReleaseStock:output_type -> daprshop.product.v1.StockLevel
-	16, // [16:24] is the sub-list for method output_type
-	8,  // [8:16] is the sub-list for method input_type
+	12, // 16: daprshop.product.v1.ProductService.CommitStock:input_type -> daprshop.product.v1.CommitStockRequest
+	0,  // 17: daprshop.product.v1.ProductService.CreateProduct:output_type -> daprshop.product.v1.Product
+	0,  // 18: daprshop.product.v1.ProductService.GetProduct:output_type -> daprshop.product.v1.Product
+	4,  // 19: daprshop.product.v1.ProductService.BatchGetProducts:output_type -> daprshop.product.v1.BatchGetProductsResponse
+	0,  // 20: daprshop.product.v1.ProductService.UpdateProduct:output_type -> daprshop.product.v1.Product
+	7,  // 21: daprshop.product.v1.ProductService.ListProducts:output_type -> daprshop.product.v1.ListProductsResponse
+	9,  // 22: daprshop.product.v1.ProductService.CheckStock:output_type -> daprshop.product.v1.CheckStockResponse
+	13, // 23: daprshop.product.v1.ProductService.ReserveStock:output_type -> daprshop.product.v1.StockLevel
+	13, // 24: daprshop.product.v1.ProductService.ReleaseStock:output_type -> daprshop.product.v1.StockLevel
+	13, // 25: daprshop.product.v1.ProductService.CommitStock:output_type -> daprshop.product.v1.StockLevel
+	17, // [17:26] is the sub-list for method output_type
+	8,  // [8:17] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -992,7 +1072,7 @@ func file_protos_product_v1_product_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_protos_product_v1_product_proto_rawDesc), len(file_protos_product_v1_product_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

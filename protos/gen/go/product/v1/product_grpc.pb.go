@@ -27,6 +27,7 @@ const (
 	ProductService_CheckStock_FullMethodName       = "/daprshop.product.v1.ProductService/CheckStock"
 	ProductService_ReserveStock_FullMethodName     = "/daprshop.product.v1.ProductService/ReserveStock"
 	ProductService_ReleaseStock_FullMethodName     = "/daprshop.product.v1.ProductService/ReleaseStock"
+	ProductService_CommitStock_FullMethodName      = "/daprshop.product.v1.ProductService/CommitStock"
 )
 
 // ProductServiceClient is the client API for ProductService service.
@@ -42,9 +43,15 @@ type ProductServiceClient interface {
 	ListProducts(ctx context.Context, in *ListProductsRequest, opts ...grpc.CallOption) (*ListProductsResponse, error)
 	CheckStock(ctx context.Context, in *CheckStockRequest, opts ...grpc.CallOption) (*CheckStockResponse, error)
 	// One atomic conditional update: stock never goes below zero.
-	// FAILED_PRECONDITION when there is not enough stock.
+	// FAILED_PRECONDITION when there is not enough stock. Idempotent by
+	// reservation id: a retried or duplicated call changes nothing more. A
+	// reservation not committed before it expires is released by product.
 	ReserveStock(ctx context.Context, in *ReserveStockRequest, opts ...grpc.CallOption) (*StockLevel, error)
+	// Gives a reservation's stock back (reserved or committed); idempotent. An
+	// unknown id is remembered as released, so a late reserve with it is refused.
 	ReleaseStock(ctx context.Context, in *ReleaseStockRequest, opts ...grpc.CallOption) (*StockLevel, error)
+	// The reservation becomes a sale: it no longer expires. Idempotent.
+	CommitStock(ctx context.Context, in *CommitStockRequest, opts ...grpc.CallOption) (*StockLevel, error)
 }
 
 type productServiceClient struct {
@@ -135,6 +142,16 @@ func (c *productServiceClient) ReleaseStock(ctx context.Context, in *ReleaseStoc
 	return out, nil
 }
 
+func (c *productServiceClient) CommitStock(ctx context.Context, in *CommitStockRequest, opts ...grpc.CallOption) (*StockLevel, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StockLevel)
+	err := c.cc.Invoke(ctx, ProductService_CommitStock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProductServiceServer is the server API for ProductService service.
 // All implementations must embed UnimplementedProductServiceServer
 // for forward compatibility.
@@ -148,9 +165,15 @@ type ProductServiceServer interface {
 	ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error)
 	CheckStock(context.Context, *CheckStockRequest) (*CheckStockResponse, error)
 	// One atomic conditional update: stock never goes below zero.
-	// FAILED_PRECONDITION when there is not enough stock.
+	// FAILED_PRECONDITION when there is not enough stock. Idempotent by
+	// reservation id: a retried or duplicated call changes nothing more. A
+	// reservation not committed before it expires is released by product.
 	ReserveStock(context.Context, *ReserveStockRequest) (*StockLevel, error)
+	// Gives a reservation's stock back (reserved or committed); idempotent. An
+	// unknown id is remembered as released, so a late reserve with it is refused.
 	ReleaseStock(context.Context, *ReleaseStockRequest) (*StockLevel, error)
+	// The reservation becomes a sale: it no longer expires. Idempotent.
+	CommitStock(context.Context, *CommitStockRequest) (*StockLevel, error)
 	mustEmbedUnimplementedProductServiceServer()
 }
 
@@ -184,6 +207,9 @@ func (UnimplementedProductServiceServer) ReserveStock(context.Context, *ReserveS
 }
 func (UnimplementedProductServiceServer) ReleaseStock(context.Context, *ReleaseStockRequest) (*StockLevel, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReleaseStock not implemented")
+}
+func (UnimplementedProductServiceServer) CommitStock(context.Context, *CommitStockRequest) (*StockLevel, error) {
+	return nil, status.Error(codes.Unimplemented, "method CommitStock not implemented")
 }
 func (UnimplementedProductServiceServer) mustEmbedUnimplementedProductServiceServer() {}
 func (UnimplementedProductServiceServer) testEmbeddedByValue()                        {}
@@ -350,6 +376,24 @@ func _ProductService_ReleaseStock_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProductService_CommitStock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CommitStockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProductServiceServer).CommitStock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProductService_CommitStock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProductServiceServer).CommitStock(ctx, req.(*CommitStockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProductService_ServiceDesc is the grpc.ServiceDesc for ProductService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -388,6 +432,10 @@ var ProductService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReleaseStock",
 			Handler:    _ProductService_ReleaseStock_Handler,
+		},
+		{
+			MethodName: "CommitStock",
+			Handler:    _ProductService_CommitStock_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
