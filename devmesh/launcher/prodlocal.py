@@ -117,9 +117,11 @@ def _redis(spec: Proc, run: Path) -> Proc:
 def _mariadb_init(path: Path) -> None:
     pw = local_secrets.passwords()
     user = f"'{local_secrets.USER}'@'{LOOPBACK}'"
+    # The services' databases, and the integration tests' scratch ones
+    # (`it_<name>_<random>`, made and dropped by the tests).
     grants = "".join(
         f"GRANT ALL PRIVILEGES ON `{db}`.* TO {user};\n"
-        for db in ("shop_users", "shop_orders")
+        for db in ("shop_users", "shop_orders", "it\\_%")
     )
     roots = "".join(
         f"ALTER USER IF EXISTS 'root'@'{host}' IDENTIFIED BY '{pw['mysql-root']}';\n"
