@@ -10,8 +10,8 @@ PYTEST  := $(PY) -m pytest
 export PROFILE
 
 .PHONY: bootstrap up run down status metrics test test-unit test-integration test-lite \
-        test-tilt test-security test-faults test-browser test-k8s k8s-render lint \
-        lint-tools protos schema seed dlq bench clean-data
+        test-tilt test-security test-faults test-browser test-k8s test-prod-local k8s-render \
+        lint lint-tools protos schema seed dlq bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
 	python3 -m devmesh.bootstrap
@@ -32,12 +32,15 @@ status:
 metrics:                ## one screen of the running mesh's metrics (apps and sidecars)
 	$(PY) -m devmesh metrics
 
-test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, tilt), then their times
+test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, prod-local, tilt)
 	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
 	$(PYTEST) tests/unit
+
+test-prod-local: bootstrap ## the contract suite (integration + e2e) on prod-local
+	TEST_PROFILE=prod-local $(PYTEST) tests/integration tests/e2e -m "not tilt"
 
 test-security: bootstrap ## the zero-trust proofs alone (full profile)
 	$(PYTEST) tests/security

@@ -20,6 +20,7 @@ OFFSETS = {
     "test-lite": 700,
     "test-tilt": 900,
     "bench": 1050,
+    "test-prod-local": 1250,
 }
 
 

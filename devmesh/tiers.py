@@ -66,6 +66,12 @@ TIERS: tuple[Tier, ...] = (
         [*PYTEST, "tests/integration", "tests/security", "-m", "lite"],
         {"TEST_PROFILE": "lite"},
     ),
+    Tier(
+        "prod-local",
+        "integration + e2e, prod components on local servers (SASL_SSL, TLS)",
+        [*PYTEST, "tests/integration", "tests/e2e", "-m", "not tilt"],
+        {"TEST_PROFILE": "prod-local"},
+    ),
     Tier("tilt", "tilt ci over the Tiltfile", [*PYTEST, "tests/e2e", "-m", "tilt"]),
 )
 

@@ -22,10 +22,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class GatewaySettings(ServiceSettings):
     app_id: str = "gateway"
-    # The component profile the launcher runs (PROFILE): full and lite are
-    # local meshes, prod is the deployed one. With ENVIRONMENT it decides
-    # `is_prod`, which hides the schema (introspection, suggestions, GraphiQL).
-    profile: Literal["full", "lite", "prod"] = "full"
+    # The component profile the launcher runs (PROFILE): full, lite and
+    # prod-local are local meshes, prod is the deployed one. With ENVIRONMENT
+    # it decides `is_prod`, which hides the schema (introspection, suggestions,
+    # GraphiQL).
+    profile: Literal["full", "lite", "prod-local", "prod"] = "full"
     app_port: int = 18000
     # The address uvicorn listens on: loopback locally (the sidecar is on the
     # same machine); 0.0.0.0 in a Kubernetes Pod, behind the gateway's Service.

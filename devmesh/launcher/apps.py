@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from devmesh.launcher.env import app_env
+from devmesh.launcher.kafka import broker_names, uses_kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.launcher.storefront import storefront_spec
 from devmesh.launcher.zipkin import base_url as zipkin_base
@@ -60,7 +61,7 @@ def ready_url(app: str) -> str:
 
 
 def app_specs(prof: str) -> dict[str, Proc]:
-    broker = ("kafka",) if prof == "full" else ()
+    broker = broker_names() if uses_kafka(prof) else ()
     specs = {}
     for app in APP_NAMES:
         specs[app] = Proc(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 from devmesh import bootstrap, trust
+from devmesh.launcher import prodlocal
 from devmesh.launcher.dapr_config import trace_sampling, zipkin_endpoint
+from devmesh.launcher.kafka import bootstrap_servers
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import run_dir
 from devmesh.ports import load
@@ -13,13 +15,14 @@ from devmesh.ports import load
 
 def shared_env(prof: str) -> dict[str, str]:
     """Environment every app and sidecar gets: where the infrastructure is.
-    No secret: the API tokens are per app (`app_env`)."""
+    No secret: the API tokens are per app (`app_env`); on prod-local, the
+    servers' credentials (prodlocal.client_env)."""
     p = load()
     run = run_dir(prof)
-    return {
+    env = {
         "PROFILE": prof,
         "ENVIRONMENT": os.environ.get("ENVIRONMENT", "dev"),
-        "KAFKA_BROKERS": f"{LOOPBACK}:{p.kafka}",
+        "KAFKA_BROKERS": bootstrap_servers(),
         "REDIS_HOST": f"{LOOPBACK}:{p.redis}",
         "REDIS_URL": f"redis://{LOOPBACK}:{p.redis}/0",
         "MYSQL_URL": f"mysql://root@{LOOPBACK}:{p.mariadb}/?ssl=disabled",
@@ -41,6 +44,9 @@ def shared_env(prof: str) -> dict[str, str]:
         "ZIPKIN_URL": zipkin_endpoint(),
         "TRACE_SAMPLING": trace_sampling(),
     }
+    if prof == prodlocal.PROFILE:
+        env.update(prodlocal.client_env(run))
+    return env
 
 
 def app_env(prof: str, app: str) -> dict[str, str]:

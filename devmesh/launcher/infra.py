@@ -1,5 +1,5 @@
 """The infrastructure resources: Redis, MariaDB, FerretDB, Mailpit, the OIDC
-provider, Zipkin (traces), and Kafka on the full profile."""
+provider, Zipkin (traces), and Kafka (one node or three) on the full profile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devmesh import bootstrap
-from devmesh.launcher.kafka import java_cp, kafka_spec
+from devmesh.launcher import prodlocal
+from devmesh.launcher.kafka import java_cp, kafka_specs, uses_kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.launcher.zipkin import zipkin_spec
 from devmesh.paths import REPO, run_dir
@@ -142,6 +143,9 @@ def infra_specs(prof: str) -> dict[str, Proc]:
         ),
         zipkin_spec(),
     ]
-    if prof == "full":
-        specs.append(kafka_spec(run))
-    return {s.name: s for s in specs}
+    if uses_kafka(prof):
+        specs.extend(kafka_specs(run))
+    table = {s.name: s for s in specs}
+    if prof == prodlocal.PROFILE:
+        return prodlocal.harden(table, run)
+    return table

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PROFILES = ("full", "lite")
+PROFILES = ("full", "lite", "prod-local")
 LOOPBACK = "127.0.0.1"
 
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from common import events, topics
+from common import components, events, topics
 from devmesh import access, ports
 from devmesh.ports import APP_NAMES
 from protos.common.v1 import money_pb2
@@ -25,7 +25,11 @@ from tests.integration.helpers import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
-EXPECTED_PUBSUB = {"full": "pubsub.kafka", "lite": "pubsub.redis"}
+EXPECTED_PUBSUB = {
+    "full": "pubsub.kafka",
+    "lite": "pubsub.redis",
+    "prod-local": "pubsub.kafka",
+}
 
 
 @pytest.mark.parametrize("app", APP_NAMES)
@@ -39,8 +43,13 @@ def test_sidecar_is_healthy_and_loads_the_profile(
     )
     assert meta["id"] == app
     types = {c["name"]: c["type"] for c in meta["components"]}
-    # Each sidecar loads only the components scoped to its app.
-    assert set(types) == {c for c, apps in access.COMPONENTS.items() if app in apps}
+    # Each sidecar loads only the components scoped to its app: the access
+    # table's, plus, where components take credentials from the secret store
+    # (prod-local), that store.
+    expected = {c for c, apps in access.COMPONENTS.items() if app in apps}
+    if profile == "prod-local":
+        expected.add(components.SECRETS)
+    assert set(types) == expected
     assert types["pubsub"] == EXPECTED_PUBSUB[profile]
     if "idempotency" in types:
         assert types["idempotency"] == "state.redis"

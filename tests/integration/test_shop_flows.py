@@ -15,19 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import pymysql
 import pytest
-from kafka import KafkaConsumer
-from pymongo import MongoClient
 
 from common import events, topics
 from common.caller import NOBODY, Actor
-from devmesh import ports
 from protos.common.v1 import money_pb2
 from protos.events.v1 import events_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
+from tests.integration import backends
 from tests.integration.helpers import (
     ADMIN,
     dapr_client,
@@ -117,9 +114,7 @@ def shop(shared_env: dict[str, str]) -> Shop:
 
 
 def mongo_stock(product_id: str) -> int:
-    client: MongoClient[dict[str, Any]] = MongoClient(
-        f"mongodb://127.0.0.1:{ports.load().ferretdb}/", serverSelectionTimeoutMS=5000
-    )
+    client = backends.mongo()
     try:
         doc = client["shop"]["products"].find_one({"_id": product_id})
         assert doc is not None
@@ -129,13 +124,7 @@ def mongo_stock(product_id: str) -> int:
 
 
 def mysql_order(order_id: str) -> dict[str, Any] | None:
-    conn = pymysql.connect(
-        host="127.0.0.1",
-        port=ports.load().mariadb,
-        user="root",
-        database="shop_orders",
-        cursorclass=pymysql.cursors.DictCursor,
-    )
+    conn = backends.mysql("shop_orders")
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT * FROM orders WHERE id = %s", (order_id,))
@@ -148,14 +137,7 @@ def kafka_events(
     topic: str, match: str, timeout_ms: int = 20000
 ) -> list[dict[str, Any]]:
     """CloudEvents on a Kafka topic whose JSON contains `match`."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=f"127.0.0.1:{ports.load().kafka}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-        consumer_timeout_ms=timeout_ms,
-    )
+    consumer = backends.kafka_consumer(topic, timeout_ms)
     found = []
     try:
         for record in consumer:
@@ -198,7 +180,7 @@ def test_the_journey(shop: Shop, profile: str) -> None:
     assert mongo_stock(product.id) == 7
     stored = mysql_order(order.id)
     assert stored is not None and stored["user_id"] == user.id
-    if profile == "full":
+    if profile != "lite":
         assert kafka_events(topics.ORDER_CREATED, order.id), (
             "order-created not on Kafka"
         )
@@ -329,7 +311,7 @@ def test_poison_event_goes_to_dead_letter_and_flow_continues(
         str(uuid.uuid4()),
     )
     eventually(lambda: mailpit_messages(f"to:{email}"), 90, what="email after poison")
-    if profile == "full":
+    if profile != "lite":
         dead = kafka_events(topics.dead_letter(topics.USER_CREATED), poison_id, 30000)
         assert dead, "poison event not in the dead-letter topic"
 

@@ -12,7 +12,7 @@ import yaml
 from common import components
 
 ROOT = Path(__file__).resolve().parents[3]
-PROFILES = ("full", "lite", "prod")
+PROFILES = ("full", "lite", "prod-local", "prod")
 SECRET_NAME = re.compile(r"(password|secret|token|key|sid|cert)$", re.IGNORECASE)
 
 
@@ -31,7 +31,7 @@ def test_profile_defines_every_component_the_code_uses(profile: str) -> None:
 
 def test_profiles_use_identical_names() -> None:
     names = {p: set(load(p)) for p in PROFILES}
-    assert names["full"] == names["lite"] == names["prod"]
+    assert names["full"] == names["lite"] == names["prod-local"] == names["prod"]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -48,21 +48,23 @@ def test_no_plaintext_secret(profile: str) -> None:
                 pytest.fail(f"{profile}/{name}: {item['name']} holds a plaintext value")
 
 
-def test_prod_takes_credentials_only_from_the_secret_store() -> None:
-    for name, doc in load("prod").items():
+@pytest.mark.parametrize("profile", ("prod-local", "prod"))
+def test_prod_takes_credentials_only_from_the_secret_store(profile: str) -> None:
+    for name, doc in load(profile).items():
         refs = [m for m in doc["spec"].get("metadata", []) if "secretKeyRef" in m]
         if refs:
             assert doc.get("auth", {}).get("secretStore") == components.SECRETS, name
 
 
 def test_kafka_sets_a_protocol_version_and_oldest_offset() -> None:
-    for profile in ("full", "prod"):
+    for profile in ("full", "prod-local", "prod"):
         meta = {
             m["name"]: m.get("value")
             for m in load(profile)["pubsub"]["spec"]["metadata"]
         }
         assert meta["version"].startswith("3.")
         assert meta["initialOffset"] == "oldest"
+        assert meta["producerRequiredAcks"] == "all"
 
 
 def test_lite_is_backed_by_redis_alone() -> None:
@@ -91,6 +93,14 @@ PROFILE_ONLY_KEYS: dict[tuple[str, str], set[str]] = {
     ("full", "pubsub"): {"disableTls"},
     ("prod", "pubsub"): {"saslMechanism", "saslUsername", "saslPassword", "caCert"},
 }
+# prod-local is prod's components on local servers: the same declared keys.
+PROFILE_ONLY_KEYS.update(
+    {
+        ("prod-local", name): keys
+        for (p, name), keys in PROFILE_ONLY_KEYS.items()
+        if p == "prod"
+    }
+)
 CREDENTIAL = re.compile(r"(password|secret|token|key|sid|cert|username)$", re.I)
 
 
@@ -134,3 +144,14 @@ def test_no_credential_comes_from_the_environment(profile: str) -> None:
         for item in doc["spec"].get("metadata", []):
             if CREDENTIAL.search(item["name"]):
                 assert "envRef" not in item, (profile, name, item["name"])
+
+
+def test_prod_local_keeps_prods_shape() -> None:
+    """prod-local differs from prod only where no local server can stand in:
+    the secret store (a file instead of Vault) and SMS (files, not Twilio)."""
+    local, prod = load("prod-local"), load("prod")
+    stand_ins = {components.SECRETS, components.SMS}
+    for name in set(prod) - stand_ins:
+        assert local[name]["spec"] == prod[name]["spec"], name
+        assert local[name].get("auth") == prod[name].get("auth"), name
+    assert local[components.SECRETS]["spec"]["type"] == "secretstores.local.file"

@@ -18,7 +18,7 @@ from protos.order.v1 import order_pb2
 from protos.product.v1 import product_pb2
 from protos.user.v1 import user_pb2
 
-PROFILES = ("full", "lite", "prod")
+PROFILES = ("full", "lite", "prod-local", "prod")
 SERVICES = {
     "user": user_pb2.DESCRIPTOR.services_by_name["UserService"],
     "product": product_pb2.DESCRIPTOR.services_by_name["ProductService"],
@@ -87,8 +87,11 @@ def test_components_are_scoped_to_the_apps_that_use_them(profile: str) -> None:
         assert _component(profile, name)["scopes"] == list(access.COMPONENTS[name])
 
 
-def test_prod_loads_the_secret_store_everywhere_for_component_secret_refs() -> None:
-    assert _component("prod", components.SECRETS)["scopes"] == list(APP_NAMES)
+@pytest.mark.parametrize("profile", ("prod-local", "prod"))
+def test_prod_loads_the_secret_store_everywhere_for_component_secret_refs(
+    profile: str,
+) -> None:
+    assert _component(profile, components.SECRETS)["scopes"] == list(APP_NAMES)
 
 
 @pytest.mark.parametrize("app", APP_NAMES)

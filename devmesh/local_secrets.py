@@ -1,0 +1,84 @@
+"""The prod-local profile's credentials and its secret store file.
+
+Passwords are generated once per machine into
+`~/.cache/daprshop/trust/prod-local/passwords.json` (mode 0600), next to the
+other trust material. The local servers are configured with them at their
+first start (Kafka's SCRAM users when its storage is formatted, MariaDB's
+user and root password, FerretDB's user), and `secrets.json` in the run
+folder gives them to Dapr: it is what `secretstores.local.file`
+(components/prod-local/secrets.yaml) reads, the local stand-in for Vault,
+holding the same secret names and keys as Vault does in prod.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from devmesh.local_tls import TlsFiles
+from devmesh.paths import CACHE
+from devmesh.ports import Ports
+
+FOLDER = CACHE / "trust" / "prod-local"
+PASSWORDS = FOLDER / "passwords.json"
+# One password per account the local servers know.
+ACCOUNTS = ("kafka", "kafka-admin", "redis", "mysql", "mysql-root", "mongodb", "smtp")
+# The user name the apps (and their sidecars) log in with everywhere.
+USER = "daprshop"
+KAFKA_ADMIN = "admin"  # the broker's own account (inter-broker, SCRAM)
+
+
+def _private_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.chmod(0o600)
+    tmp.rename(path)
+
+
+def passwords(path: Path = PASSWORDS) -> dict[str, str]:
+    """Every account's password, made once per machine (URL-safe, so it can
+    sit in a connection URL unquoted)."""
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if not set(ACCOUNTS) <= set(stored):
+        stored = {a: stored.get(a) or secrets.token_urlsafe(24) for a in ACCOUNTS}
+        _private_write(path, json.dumps(stored, indent=1))
+    return stored
+
+
+def mysql_url(p: Ports, pw: dict[str, str]) -> str:
+    return f"mysql://{USER}:{pw['mysql']}@127.0.0.1:{p.mariadb}/?ssl=disabled"
+
+
+def mongodb_url(p: Ports, pw: dict[str, str]) -> str:
+    return (
+        f"mongodb://{USER}:{pw['mongodb']}@127.0.0.1:{p.ferretdb}/"
+        "?authSource=admin&authMechanism=SCRAM-SHA-256"
+    )
+
+
+def store(p: Ports, tls: TlsFiles, pw: dict[str, str]) -> dict[str, object]:
+    """The secret store's content: secret name -> its keys (or one value)."""
+    return {
+        "kafka": {
+            "username": USER,
+            "password": pw["kafka"],
+            "ca-cert": tls.ca.read_text(),
+        },
+        "redis": {"host": f"127.0.0.1:{p.redis}", "password": pw["redis"]},
+        "mysql": {"username": USER, "password": pw["mysql"], "url": mysql_url(p, pw)},
+        "mongodb": {
+            "username": USER,
+            "password": pw["mongodb"],
+            "url": mongodb_url(p, pw),
+        },
+        "smtp-password": pw["smtp"],
+    }
+
+
+def write_store(run: Path, p: Ports, tls: TlsFiles) -> Path:
+    """Render the secret store file into the run folder (mode 0600)."""
+    path = run / "secrets.json"
+    _private_write(path, json.dumps(store(p, tls, passwords()), indent=1))
+    return path
