@@ -8,7 +8,7 @@ import socket
 import subprocess
 
 from devmesh import bootstrap
-from devmesh.launcher.kafka import LOG4J, PROPERTIES, java_cp
+from devmesh.launcher.kafka import LOG4J, Node, java_cp, server_properties
 from tests.k8s.api.processes import Processes
 
 
@@ -34,9 +34,8 @@ def start(procs: Processes) -> None:
     )
     home = procs.run / "kafka"
     home.mkdir()
-    properties = PROPERTIES.format(
-        host="127.0.0.1", broker=9092, controller=9093, data=home / "data"
-    )
+    node = Node("kafka", 1, broker=9092, controller=9093)
+    properties = server_properties(node, [node], home / "data")
     properties = properties.replace(
         "advertised.listeners=PLAINTEXT://127.0.0.1:9092",
         "advertised.listeners=PLAINTEXT://kafka-0.kafka:9092",
