@@ -65,12 +65,15 @@ def api_tokens() -> dict[str, AppTokens]:
     stored: dict[str, dict[str, str]] = (
         json.loads(API_TOKENS.read_text()) if API_TOKENS.exists() else {}
     )
-    if set(stored) != set(APP_NAMES):
-        stored = {
-            app: stored.get(app)
-            or {"dapr": secrets.token_urlsafe(32), "app": secrets.token_urlsafe(32)}
-            for app in APP_NAMES
-        }
+    missing = set(APP_NAMES) - set(stored)
+    if missing:
+        # Only add: another checkout (a branch with other apps) shares this
+        # file, and a running sidecar keeps the token it started with.
+        for app in sorted(missing):
+            stored[app] = {
+                "dapr": secrets.token_urlsafe(32),
+                "app": secrets.token_urlsafe(32),
+            }
         _private_write(API_TOKENS, json.dumps(stored, indent=1))
     return {app: AppTokens(**pair) for app, pair in stored.items()}
 

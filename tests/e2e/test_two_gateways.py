@@ -51,6 +51,7 @@ def second_gateway(mesh: Any, profile: str) -> Iterator[int]:
         **os.environ,
         **spec.env,
         "APP_PORT": str(port),
+        "METRICS_PORT": "0",  # the first gateway serves the metrics port
         # Only an invalidation can refresh its near cache within this test.
         "CACHE_NEAR_TTL_SECONDS": "600",
     }

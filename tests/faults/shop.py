@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.caller import NOBODY, Actor
 from devmesh import ports
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from tests.integration.helpers import dapr_token, sidecar_channel
+from tests.integration.helpers import ADMIN, dapr_token, sidecar_channel
 
 CONFIRMATION = "We received your order"
 
@@ -34,16 +35,22 @@ class Shop:
         self.orders = order_pb2_grpc.OrderServiceStub(channel)
         self._token = dapr_token("gateway")
 
-    def md(self, app: str) -> tuple[tuple[str, str], ...]:
-        return (("dapr-app-id", app), ("dapr-api-token", self._token))
+    def md(self, app: str, actor: Actor = NOBODY) -> tuple[tuple[str, str], ...]:
+        """Through the gateway's sidecar, as the gateway acting for `actor`."""
+        return (
+            ("dapr-app-id", app),
+            ("dapr-api-token", self._token),
+            *actor.metadata(),
+        )
 
     def new_user(self, domain: str = "example.com") -> Any:
         tag = uuid.uuid4().hex[:10]
+        subject = f"faults|{tag}"
         return self.users.GetOrCreateUser(
             user_pb2.GetOrCreateUserRequest(
-                subject=f"faults|{tag}", email=f"{tag}@{domain}", name=f"F {tag}"
+                subject=subject, email=f"{tag}@{domain}", name=f"F {tag}"
             ),
-            metadata=self.md("user"),
+            metadata=self.md("user", Actor(subject=subject)),
             timeout=10,
         ).user
 
@@ -55,7 +62,7 @@ class Shop:
                 price=money_pb2.Money(amount=700, currency="USD"),
                 stock=stock,
             ),
-            metadata=self.md("product"),
+            metadata=self.md("product", ADMIN),
             timeout=10,
         )
 
@@ -67,7 +74,7 @@ class Shop:
                     items=[order_pb2.PlaceOrderItem(product_id=product_id, quantity=1)],
                     idempotency_key=uuid.uuid4().hex,
                 ),
-                metadata=self.md("order"),
+                metadata=self.md("order", Actor(user_id=user_id)),
                 timeout=30,
             ).id
         )

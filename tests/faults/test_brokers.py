@@ -28,13 +28,14 @@ from typing import Any
 import grpc
 import pytest
 
+from common.caller import Actor
 from devmesh.launcher import kafka
 from devmesh.paths import run_dir
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from tests.integration.helpers import dapr_token, http_json, sidecar_channel
+from tests.integration.helpers import ADMIN, dapr_token, http_json, sidecar_channel
 
 pytestmark = pytest.mark.faults
 
@@ -64,7 +65,10 @@ class Buyer:
                 user_pb2.GetOrCreateUserRequest(
                     subject=f"brokers|{tag}", email=f"{tag}@example.com", name=tag
                 ),
-                metadata=self._md["user"],
+                metadata=(
+                    *self._md["user"],
+                    *Actor(subject=f"brokers|{tag}").metadata(),
+                ),
                 timeout=10,
             )
             .user
@@ -76,7 +80,7 @@ class Buyer:
                 price=money_pb2.Money(amount=700, currency="USD"),
                 stock=stock,
             ),
-            metadata=self._md["product"],
+            metadata=(*self._md["product"], *ADMIN.metadata()),
             timeout=10,
         )
 
@@ -97,7 +101,10 @@ class Buyer:
                         ],
                         idempotency_key=key,
                     ),
-                    metadata=self._md["order"],
+                    metadata=(
+                        *self._md["order"],
+                        *Actor(user_id=self.user.id).metadata(),
+                    ),
                     timeout=30,
                 )
                 return str(reply.id)

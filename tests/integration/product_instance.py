@@ -45,6 +45,7 @@ def product_instance(
         **os.environ,
         **app_env(profile, "product"),
         "APP_PORT": str(app_port),
+        "METRICS_PORT": "0",  # the mesh's product serves the metrics port
         **settings,
     }
     log_path = log_dir / f"product-extra-{app_port}.log"

@@ -6,6 +6,7 @@ import pytest
 
 from devmesh import access, trust
 from devmesh.ports import APP_NAMES
+from protos.cart.v1 import cart_pb2
 from protos.order.v1 import order_pb2
 from protos.product.v1 import product_pb2
 from protos.user.v1 import user_pb2
@@ -17,6 +18,7 @@ SERVICES = {
     "user": user_pb2.DESCRIPTOR.services_by_name["UserService"],
     "product": product_pb2.DESCRIPTOR.services_by_name["ProductService"],
     "order": order_pb2.DESCRIPTOR.services_by_name["OrderService"],
+    "cart": cart_pb2.DESCRIPTOR.services_by_name["CartService"],
 }
 # Notification serves no gRPC service: any method name stands for "a call
 # to notification", which its sidecar must refuse whoever asks.

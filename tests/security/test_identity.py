@@ -173,7 +173,9 @@ def test_a_forged_caller_app_id_loses_to_the_calling_sidecars(
     forged = (*md("product", via="order"), (CALLER_APP_HEADER, "gateway"))
 
     level = products.ReserveStock(
-        product_pb2.ReserveStockRequest(product_id=product.id, quantity=1),
+        product_pb2.ReserveStockRequest(
+            product_id=product.id, quantity=1, reservation_id=f"forged-{product.id}"
+        ),
         metadata=forged,
         timeout=10,
     )
