@@ -12,7 +12,8 @@ from common import tracing
 from gateway import clients
 from gateway.config import GatewaySettings
 from gateway.services import GatewayServices
-from tests.unit.gateway.fakes import FakeProducts, World
+from tests.unit.gateway.fake_products import FakeProducts
+from tests.unit.gateway.fakes import World
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 

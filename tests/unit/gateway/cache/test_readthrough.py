@@ -9,7 +9,7 @@ import pytest
 
 from gateway import clients
 from gateway.cache import ReadThroughCache
-from tests.unit.gateway.fakes import CountingLoader, FakeStateStore
+from tests.unit.gateway.fake_infra import CountingLoader, FakeStateStore
 
 pytestmark = pytest.mark.anyio
 
