@@ -31,7 +31,12 @@ class ProductInstance:
     def __init__(self, port: int) -> None:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = product_pb2_grpc.ProductServiceStub(self.channel)  # type: ignore[no-untyped-call]
-        self.metadata = (("dapr-api-token", trust.api_tokens()["product"].app),)
+        # Straight to the app port, as product's sidecar would call it: with
+        # the app token and the caller it authenticated (order reserves).
+        self.metadata = (
+            ("dapr-api-token", trust.api_tokens()["product"].app),
+            ("dapr-caller-app-id", "order"),
+        )
 
 
 @contextlib.contextmanager

@@ -14,11 +14,17 @@ from typing import Any
 import grpc
 import pytest
 
+from common.caller import NOBODY, Actor
 from protos.common.v1 import money_pb2
 from protos.order.v1 import order_pb2, order_pb2_grpc
 from protos.product.v1 import product_pb2, product_pb2_grpc
 from protos.user.v1 import user_pb2, user_pb2_grpc
-from tests.integration.helpers import eventually, sidecar_channel, sidecar_metadata
+from tests.integration.helpers import (
+    ADMIN,
+    eventually,
+    sidecar_channel,
+    sidecar_metadata,
+)
 from tests.integration.product_instance import ProductInstance, product_instance
 from tests.integration.stock_invariant import assert_balanced, reservation_states
 
@@ -37,8 +43,10 @@ class Stock:
         self.users = user_pb2_grpc.UserServiceStub(gateway)  # type: ignore[no-untyped-call]
         self.env = env
 
-    def as_gateway(self, app: str) -> tuple[tuple[str, str], ...]:
-        return sidecar_metadata(self.env, app)
+    def as_gateway(
+        self, app: str, actor: Actor = NOBODY
+    ) -> tuple[tuple[str, str], ...]:
+        return sidecar_metadata(self.env, app, actor=actor)
 
     def new_product(self, stock: int) -> str:
         return str(
@@ -49,7 +57,7 @@ class Stock:
                     price=money_pb2.Money(amount=700, currency="USD"),
                     stock=stock,
                 ),
-                metadata=self.as_gateway("product"),
+                metadata=self.as_gateway("product", ADMIN),
                 timeout=10,
             ).id
         )
@@ -129,7 +137,7 @@ def test_a_placed_order_commits_and_its_cancel_releases(
         user_pb2.GetOrCreateUserRequest(
             subject=f"test|{tag}", email=f"{tag}@example.com", name="Res"
         ),
-        metadata=stock.as_gateway("user"),
+        metadata=stock.as_gateway("user", Actor(subject=f"test|{tag}")),
         timeout=10,
     ).user
     order = stock.orders.PlaceOrder(
@@ -138,7 +146,7 @@ def test_a_placed_order_commits_and_its_cancel_releases(
             items=[order_pb2.PlaceOrderItem(product_id=product, quantity=4)],
             idempotency_key=tag,
         ),
-        metadata=stock.as_gateway("order"),
+        metadata=stock.as_gateway("order", Actor(user_id=user.id)),
         timeout=20,
     )
     line = f"{order.id}-1"
@@ -148,7 +156,7 @@ def test_a_placed_order_commits_and_its_cancel_releases(
 
     stock.orders.CancelOrder(
         order_pb2.CancelOrderRequest(id=order.id, owner_id=user.id),
-        metadata=stock.as_gateway("order"),
+        metadata=stock.as_gateway("order", Actor(user_id=user.id)),
         timeout=20,
     )
     assert reservation_states(shared_env, [line]) == {line: "released"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
@@ -20,6 +20,7 @@ from tests.unit.gateway.auth.fakes import (
     RsaKey,
     rsa_private_key,
 )
+from tests.unit.gateway.auth.login_app import build_app
 
 
 @pytest.fixture
@@ -110,3 +111,13 @@ def make_cache(
         return cache, now
 
     return make
+
+
+@pytest.fixture
+async def gateway(
+    http: httpx.AsyncClient, settings: AuthSettings
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(http, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+        yield client

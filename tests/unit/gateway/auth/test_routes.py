@@ -1,22 +1,15 @@
-"""The /auth endpoints and the principal dependencies, through a FastAPI app."""
+"""The /auth login flow (login, callback) through a FastAPI app."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from gateway.auth import (
     AuthSettings,
-    CurrentPrincipal,
-    OptionalPrincipal,
-    build_auth_services,
-    mount_auth,
 )
 from tests.unit.gateway.auth.fakes import (
     CLIENT_ID,
@@ -25,66 +18,14 @@ from tests.unit.gateway.auth.fakes import (
     FakeProvider,
     forge,
 )
+from tests.unit.gateway.auth.login_app import (
+    assert_oauth_error,
+    build_app,
+    log_in,
+    start_login,
+)
 
 pytestmark = pytest.mark.anyio
-
-
-def build_app(http: httpx.AsyncClient, settings: AuthSettings) -> FastAPI:
-    app = FastAPI()
-    mount_auth(app, build_auth_services(http, settings))
-
-    @app.get("/whoami")
-    async def whoami(principal: OptionalPrincipal) -> dict[str, Any]:
-        return {"sub": principal.subject if principal else None}
-
-    @app.get("/admin-only")
-    async def admin_only(principal: CurrentPrincipal) -> dict[str, Any]:
-        return {"can_write": principal.has("products:write")}
-
-    return app
-
-
-@pytest.fixture
-async def gateway(
-    http: httpx.AsyncClient, settings: AuthSettings
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(http, settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        yield client
-
-
-async def start_login(
-    gateway: httpx.AsyncClient, return_to: str = "/orders"
-) -> tuple[str, dict[str, str]]:
-    """GET /auth/login; the authorize URL's query, raw and parsed."""
-    response = await gateway.get("/auth/login", params={"return_to": return_to})
-    assert response.status_code == 302
-    query = urlsplit(response.headers["location"]).query
-    return query, {k: v[0] for k, v in parse_qs(query).items()}
-
-
-async def log_in(
-    gateway: httpx.AsyncClient,
-    provider: FakeProvider,
-    subject: str = "u1",
-    accept: str = "*/*",
-) -> httpx.Response:
-    query, params = await start_login(gateway)
-    code = provider.authorize(query, subject)
-    return await gateway.get(
-        "/auth/callback",
-        params={"code": code, "state": params["state"]},
-        headers={"Accept": accept},
-    )
-
-
-def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
-    assert response.status_code == status
-    body = response.json()
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == error
-
 
 # --- /auth/login -------------------------------------------------------------
 
@@ -274,92 +215,3 @@ async def test_callback_with_a_refused_code_is_400(
         "/auth/callback", params={"code": "never-issued", "state": params["state"]}
     )
     assert_oauth_error(response, 400, "invalid_grant")
-
-
-# --- /auth/logout ------------------------------------------------------------
-
-
-async def test_logout_clears_the_cookie_and_goes_to_the_provider(
-    gateway: httpx.AsyncClient,
-) -> None:
-    await start_login(gateway)
-    response = await gateway.get("/auth/logout")
-
-    assert response.status_code == 302
-    assert response.headers["location"].startswith("https://idp.test/shop/endsession?")
-    assert 'daprshop_login=""' in response.headers["set-cookie"]
-    assert "Max-Age=0" in response.headers["set-cookie"]
-
-
-async def test_logout_without_end_session_endpoint_is_204(
-    http: httpx.AsyncClient, settings: AuthSettings, provider: FakeProvider
-) -> None:
-    provider.end_session = False
-    transport = httpx.ASGITransport(app=build_app(http, settings))
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
-        response = await client.post("/auth/logout")
-    assert response.status_code == 204
-    assert "Max-Age=0" in response.headers["set-cookie"]
-
-
-# --- /auth/me and the dependencies -------------------------------------------
-
-
-async def test_me_returns_the_verified_claims_subset(
-    gateway: httpx.AsyncClient, provider: FakeProvider
-) -> None:
-    token = provider.token(permissions=["orders:write", "products:write"], extra="x")
-    response = await gateway.get(
-        "/auth/me", headers={"Authorization": f"Bearer {token}"}
-    )
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "sub": "google-oauth2|alice",
-        "email": "alice@example.com",
-        "name": "Alice",
-        "permissions": ["orders:write", "products:write"],
-    }
-
-
-async def test_me_without_a_token_is_401(gateway: httpx.AsyncClient) -> None:
-    response = await gateway.get("/auth/me")
-    assert_oauth_error(response, 401, "invalid_request")
-    assert response.headers["www-authenticate"] == "Bearer"
-
-
-@pytest.mark.parametrize("path", ["/auth/me", "/admin-only", "/whoami"])
-async def test_a_bad_token_is_401_with_a_bearer_challenge(
-    gateway: httpx.AsyncClient, provider: FakeProvider, path: str
-) -> None:
-    bad = forge({"alg": "none", "kid": KID}, provider.claims())
-    response = await gateway.get(path, headers={"Authorization": f"Bearer {bad}"})
-
-    assert_oauth_error(response, 401, "invalid_token")
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
-
-
-async def test_anonymous_callers_get_no_principal(gateway: httpx.AsyncClient) -> None:
-    response = await gateway.get("/whoami")
-    assert response.json() == {"sub": None}
-
-
-async def test_a_valid_token_reaches_protected_endpoints(
-    gateway: httpx.AsyncClient, provider: FakeProvider
-) -> None:
-    token = provider.token(permissions=["products:write"])
-    response = await gateway.get(
-        "/admin-only", headers={"Authorization": f"bearer {token}"}
-    )
-    assert response.json() == {"can_write": True}
-
-
-async def test_an_unreachable_provider_is_503_not_401(
-    gateway: httpx.AsyncClient, provider: FakeProvider
-) -> None:
-    token = provider.token()
-    provider.down = True
-    response = await gateway.get(
-        "/auth/me", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert_oauth_error(response, 503, "temporarily_unavailable")
