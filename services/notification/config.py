@@ -34,8 +34,13 @@ class NotificationSettings(ServiceSettings):
     # json: {"to", "body"} (the local file binding, read by tests);
     # text: the body alone (what Twilio's binding sends as the message).
     sms_data: Literal["json", "text"] = "json"
-    # A send holds a lease this long; it must outlive the slowest send.
-    send_lease_seconds: int = 30
+    # A send holds a lease this long; it must outlive the slowest send and the
+    # longest pause of a worker (GC, SIGSTOP, a hung host) we accept without a
+    # second email: a redelivery while the lease lives is retried later, one
+    # after it expires sends again. The fault tier freezes the app for 30 s
+    # (F11): with a 30 s lease that sent one email twice. A killed worker's
+    # messages wait this long before another takes them.
+    send_lease_seconds: int = 90
     # How long a sent message is remembered (redeliveries within it are dropped).
     sent_ttl_seconds: int = 7 * 86400
 
