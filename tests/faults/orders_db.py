@@ -34,7 +34,8 @@ def orders_of(shared_env: dict[str, str], user_id: str) -> list[StoredOrder]:
         with db.transaction() as cur:
             cur.execute(
                 "SELECT o.id, o.idempotency_key,"
-                " (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id) lines,"
+                " (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id)"
+                "   item_lines,"
                 " (SELECT COUNT(*) FROM outbox x WHERE x.partition_key = o.id"
                 "   AND x.topic = 'order-created') created_events,"
                 " (SELECT COUNT(*) FROM stock_releases r WHERE r.order_id = o.id"
@@ -42,7 +43,16 @@ def orders_of(shared_env: dict[str, str], user_id: str) -> list[StoredOrder]:
                 " FROM orders o WHERE o.user_id = %s",
                 (user_id,),
             )
-            return [StoredOrder(**row) for row in cur.fetchall()]
+            return [
+                StoredOrder(
+                    row["id"],
+                    row["idempotency_key"],
+                    int(row["item_lines"]),
+                    int(row["created_events"]),
+                    int(row["commits"]),
+                )
+                for row in cur.fetchall()
+            ]
     finally:
         db.close()
 
