@@ -18,6 +18,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
+import grpc
 import pytest
 
 from devmesh.tokens import get_token
@@ -38,6 +39,18 @@ F6_OUTAGE = 10.0
 
 def refused(tally: Counter[str]) -> Counter[str]:
     return Counter({k: v for k, v in tally.items() if k != "ok"})
+
+
+def readable(shop: Shop, product_id: str) -> bool:
+    try:
+        shop.products.GetProduct(
+            product_pb2.GetProductRequest(id=product_id),
+            metadata=shop.md("product"),
+            timeout=10,
+        )
+    except grpc.RpcError:
+        return False
+    return True
 
 
 def outage(mesh: Any, name: str, seconds: float, during: Any) -> tuple[float, float]:
@@ -111,13 +124,13 @@ def test_f6_ferretdb_restarted_product_writes_are_refused_then_resume(
     )
     assert create_product(admin) == "Product"
 
-    def write(i: int) -> str:
+    def write(i: int) -> tuple[str, str]:
         """Orders (reservations), creations and updates, in turn."""
         if i % 3 == 0:
-            return shop.place(user.id, product)
+            return "order", shop.place(user.id, product)
         if i % 3 == 1:
-            return str(shop.new_product(stock=3).id)
-        return str(
+            return "created", str(shop.new_product(stock=3).id)
+        return "updated", str(
             shop.products.UpdateProduct(
                 product_pb2.UpdateProductRequest(
                     id=product,
@@ -143,11 +156,14 @@ def test_f6_ferretdb_restarted_product_writes_are_refused_then_resume(
     during = load.between(stopped + 0.5, back)
     after = load.between(back + recovered)
     stored = orders_of(shared_env, user.id)
+    created = [pid for kind, pid in load.ok_results() if kind == "created"]
+    lost = [pid for pid in created if not readable(shop, pid)]
     figures = settled(shared_env, product)
     line = (
         f"F6 FerretDB restarted ({F6_OUTAGE:.0f}s down): during -> {summary(during)}"
         f" graphql -> {summary(graphql)} | recovered_in={recovered:.1f}s"
         f" then {summary(after)} | orders stored={len(stored)}"
+        f" products created={len(created)} lost={len(lost)}"
         f" | stock received={figures.received} available={figures.available}"
         f" reserved={figures.reserved} sold={figures.sold} holds={figures.holds}"
         f" | reservations {states(reservation_states(shared_env, product))}"
@@ -156,3 +172,4 @@ def test_f6_ferretdb_restarted_product_writes_are_refused_then_resume(
     assert during and set(refused(during)) == {"UNAVAILABLE"}, line
     assert set(graphql) == {"Unavailable"}, line
     assert figures.holds and figures.sold == len(stored), line
+    assert created and not lost, line
