@@ -43,7 +43,14 @@ def name_resolution(prof: str) -> dict[str, Any] | None:
             # A sidecar that stopped renewing is left out after this long.
             "updateInterval": "2s",
             "timeout": "1s",
-            "cleanupInterval": "1m",
+            # No cleanup pass: in daprd 1.18 it deletes the registrations
+            # renewed within updateInterval (the live ones, its query compares
+            # the wrong way), and every sidecar then exits with "Host
+            # registration lost" (all five did, a minute into a fault run with
+            # "1m"; the default 1h hits any mesh that lives an hour). Stale
+            # rows do no harm: lookups skip them, a restarted sidecar replaces
+            # its own.
+            "cleanupInterval": "0s",
         },
     }
 

@@ -109,6 +109,8 @@ def test_sqlite_name_resolution_is_chosen_by_env(
     assert resolver["component"] == "sqlite"
     db = resolver["configuration"]["connectionString"]
     assert db.startswith(str(run_dir("full"))) and db.endswith(".db")
+    # Its cleanup pass deletes live registrations (daprd 1.18): never run it.
+    assert resolver["configuration"]["cleanupInterval"] == "0s"
     monkeypatch.delenv("DAPRSHOP_NAME_RESOLUTION")
     doc = yaml.safe_load(render_app_config("full", app).read_text())
     assert doc["spec"]["nameResolution"]["component"] == "kubernetes"
