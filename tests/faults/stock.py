@@ -8,16 +8,22 @@ from typing import Any
 
 from pymongo import MongoClient
 
+from services.product.adapters.stock_balance import StockBalance
 from tests.integration.helpers import eventually
-from tests.integration.stock_invariant import StockBalance, balance
+from tests.integration.stock_invariant import balance
 
 
 def settled(
     shared_env: dict[str, str], product_id: str, timeout: float = 90
 ) -> StockBalance:
     """The product's figures once nothing is reserved any more."""
+
+    def unreserved() -> StockBalance | None:
+        figures = balance(shared_env, product_id)
+        return figures if figures.reserved == 0 else None
+
     return eventually(
-        lambda: (b := balance(shared_env, product_id)).reserved == 0 and b,
+        unreserved,
         timeout,
         interval=1,
         what=f"every reservation of {product_id} committed or released",

@@ -30,8 +30,9 @@ from tests.faults.orders_db import outbox_rows
 from tests.faults.outcomes import outcome, summary
 from tests.faults.replicas import replica, served
 from tests.faults.shop import Shop
+from tests.faults.stock import settled
 from tests.integration.helpers import eventually
-from tests.integration.stock_invariant import assert_balanced, balance
+from tests.integration.stock_invariant import assert_balanced
 
 pytestmark = pytest.mark.faults
 
@@ -138,12 +139,14 @@ class Race:
 
 def delivered_events(shared_env: dict[str, str], order_ids: set[str]) -> list[Any]:
     """The outbox rows of these orders, once every one is delivered."""
+
+    def delivered() -> list[Any] | None:
+        rows = outbox_rows(shared_env, order_ids)
+        done = rows and all(x["published_at"] is not None for x in rows)
+        return rows if done else None
+
     return eventually(
-        lambda: (
-            (rows := outbox_rows(shared_env, order_ids))
-            and all(x["published_at"] is not None for x in rows)
-            and rows
-        ),
+        delivered,
         60,
         what="every event of the placed orders delivered",
     )
@@ -170,11 +173,7 @@ def test_f9_two_replicas_each_sell_exactly_the_stock_and_publish_once(
         for app in after
     }
     spread = {app: "/".join(map(str, counts)) for app, counts in calls.items()}
-    figures = eventually(
-        lambda: (b := balance(shared_env, contested)).reserved == 0 and b,
-        60,
-        what="every reservation of the contested product committed or released",
-    )
+    figures = settled(shared_env, contested, timeout=60)
     assert_balanced(shared_env, contested)
     order_ids = set(race.placed)
     created = [
@@ -183,12 +182,13 @@ def test_f9_two_replicas_each_sell_exactly_the_stock_and_publish_once(
         if x["topic"] == topics.ORDER_CREATED
     ]
     relays = Counter(x["claimed_by"] for x in created)
+
+    def published() -> Counter[str] | None:
+        found = orders_published(profile, topics.ORDER_CREATED, order_ids)
+        return found if len(found) >= len(created) else None
+
     on_broker = eventually(
-        lambda: (
-            (c := orders_published(profile, topics.ORDER_CREATED, order_ids))
-            and len(c) >= len(created)
-            and c
-        ),
+        published,
         30,
         what="the order-created events on the broker",
     )

@@ -40,7 +40,7 @@ def test_f7_kill_9_product_mid_burst_leaks_no_stock(
     user = shop.new_user()
     product = shop.new_product(stock=400).id
     # Reservations as order's sidecar makes them (only order may reserve).
-    stock = product_pb2_grpc.ProductServiceStub(sidecar_channel(via="order"))  # type: ignore[no-untyped-call]
+    stock = product_pb2_grpc.ProductServiceStub(sidecar_channel(via="order"))
     as_order = sidecar_metadata(shared_env, "product", via="order")
 
     def burst(i: int) -> str:
