@@ -38,7 +38,7 @@ KEPT: dict[str, str] = {
     "bindings.twilio.sms": "sms (prod)",
     "middleware.http.ratelimit": "gateway sidecar's pipeline, ratelimit (all)",
     "nameresolution.kubernetes": "dapr/*.yaml (address template); Kubernetes",
-    "nameresolution.sqlite": "dapr/config.yaml's alternative, several instances",
+    "nameresolution.sqlite": "several instances per app id (fault tier, F9)",
     "nameresolution.mdns": "daprd's default when self-hosted",
 }
 

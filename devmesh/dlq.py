@@ -118,13 +118,19 @@ def _reasons(letter: DeadLetter) -> dict[str, Any]:
     return found
 
 
+def records(profile: str, names: list[str]) -> Iterator[bytes]:
+    """Every record of these topics (raw CloudEvents), straight from the
+    broker: Kafka on the full profile, Redis Streams on lite."""
+    read = _kafka_records if profile == "full" else _stream_records
+    return read(names)
+
+
 def dead_letters(profile: str, topic: str | None = None) -> list[DeadLetter]:
     """Every dead letter (one per event id), oldest first, with its reasons."""
     wanted = [topic] if topic else list(topics.ALL)
     dead_topics = [topics.dead_letter(t) for t in wanted]
-    read = _kafka_records if profile == "full" else _stream_records
     letters: dict[tuple[str, str], DeadLetter] = {}
-    for raw in read(dead_topics):
+    for raw in records(profile, dead_topics):
         event = _parse(raw)
         if event is None:
             continue

@@ -28,6 +28,35 @@ def app_addresses_template() -> str:
     return "{{" + "{{else ".join(branches) + "{{end}}"
 
 
+def name_resolution(prof: str) -> dict[str, Any] | None:
+    """The sqlite resolver when DAPRSHOP_NAME_RESOLUTION=sqlite (None: keep the
+    address template of dapr/config.yaml). The template knows one sidecar per
+    app id; with sqlite each sidecar registers itself in one shared file, so an
+    app id may have several instances (the fault tier's F9 runs two product
+    and two order replicas this way) and a caller's sidecar picks one of them
+    per call. It costs a query per proxied call, so it is not the default."""
+    if os.environ.get("DAPRSHOP_NAME_RESOLUTION", "template") != "sqlite":
+        return None
+    return {
+        "component": "sqlite",
+        "version": "v1",
+        "configuration": {
+            "connectionString": str(run_dir(prof) / "nameresolution.db"),
+            # A sidecar that stopped renewing is left out after this long.
+            "updateInterval": "2s",
+            "timeout": "1s",
+            # No cleanup pass: in daprd 1.18 it deletes the registrations
+            # renewed within updateInterval (the live ones, its query compares
+            # the wrong way), and every sidecar then exits with "Host
+            # registration lost" (all five did, a minute into a fault run with
+            # "1m"; the default 1h hits any mesh that lives an hour). Stale
+            # rows do no harm: lookups skip them, a restarted sidecar replaces
+            # its own.
+            "cleanupInterval": "0s",
+        },
+    }
+
+
 def metrics_enabled() -> str:
     """Sidecar metrics (Prometheus, on each daprd's metrics port): on unless
     DAPR_METRICS says false/0/no/off."""
@@ -143,6 +172,9 @@ def render_app_config(prof: str, app: str) -> Path:
     gateway's) plus its access control, API allow-list and secret scopes."""
     base = render_dapr_config(prof, base_config_file(app))
     doc = app_config(yaml.safe_load(base.read_text()), app)
+    resolver = name_resolution(prof)
+    if resolver is not None:
+        doc["spec"]["nameResolution"] = resolver
     out = run_dir(prof) / f"config.{app}.yaml"
     out.write_text(
         "# Rendered by devmesh/launcher/dapr_config.py from devmesh/access.py\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pymysql
 
-from common import outbox, topics
+from common import crash_point, outbox, topics
 from common.mysql import Database
 from services.order.adapters.database import (
     DUPLICATE_KEY,
@@ -144,6 +144,8 @@ class MySQLOrderRepository:
             if err.args and err.args[0] == DUPLICATE_KEY:
                 raise DuplicateOrder(order.user_id, order.idempotency_key) from err
             raise
+        # Test only (tests/faults F8), inert unless armed: die before publishing.
+        crash_point.reached("after-commit", order.idempotency_key)
         self._events_committed()
 
     @store_errors

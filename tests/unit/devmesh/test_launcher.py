@@ -9,6 +9,8 @@ import yaml
 
 from devmesh import launcher
 from devmesh.launcher import leftovers
+from devmesh.launcher.dapr_config import render_app_config
+from devmesh.paths import run_dir
 from devmesh.ports import APP_NAMES, load
 
 
@@ -94,6 +96,25 @@ def test_name_resolution_maps_each_app_to_its_own_sidecar() -> None:
         assert table == {
             app: f"127.0.0.1:{ports.internal}" for app, ports in load().apps.items()
         }, config
+
+
+@pytest.mark.parametrize("app", ["gateway", "order"])
+def test_sqlite_name_resolution_is_chosen_by_env(
+    monkeypatch: pytest.MonkeyPatch, app: str
+) -> None:
+    """DAPRSHOP_NAME_RESOLUTION=sqlite: one shared registration file in the run
+    folder (several instances per app id); otherwise the address template."""
+    monkeypatch.setenv("DAPRSHOP_NAME_RESOLUTION", "sqlite")
+    doc = yaml.safe_load(render_app_config("full", app).read_text())
+    resolver = doc["spec"]["nameResolution"]
+    assert resolver["component"] == "sqlite"
+    db = resolver["configuration"]["connectionString"]
+    assert db.startswith(str(run_dir("full"))) and db.endswith(".db")
+    # Its cleanup pass deletes live registrations (daprd 1.18): never run it.
+    assert resolver["configuration"]["cleanupInterval"] == "0s"
+    monkeypatch.delenv("DAPRSHOP_NAME_RESOLUTION")
+    doc = yaml.safe_load(render_app_config("full", app).read_text())
+    assert doc["spec"]["nameResolution"]["component"] == "kubernetes"
 
 
 @pytest.mark.parametrize(("setting", "enabled"), [(None, True), ("false", False)])

@@ -41,7 +41,8 @@ def test_the_names_clients_rely_on_exist() -> None:
         "placeOrder(input: PlaceOrderInput!): PlaceOrderResult!",
         "cancelOrder(id: ID!): CancelOrderResult!",
         "updateOrderStatus(id: ID!, status: OrderStatus!): UpdateOrderStatusResult!",
-        "orderStatusChanged(orderId: ID!): Order!",
+        "orderStatusChanged(\n    orderId: ID!\n",
+        "afterUpdatedAt: DateTime = null\n  ): Order!",
     ):
         assert fragment in sdl, fragment
 
