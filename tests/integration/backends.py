@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pymysql
+import redis
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
@@ -41,6 +42,15 @@ def mysql(database: str) -> pymysql.Connection[Any]:
         database=database,
         cursorclass=pymysql.cursors.DictCursor,
     )
+
+
+def redis_client() -> redis.Redis:
+    """Redis as the gateway reaches it (REDIS_URL: TLS and a password on
+    prod-local, trusting the local CA)."""
+    options: dict[str, Any] = {}
+    if profile() == "prod-local":
+        options = {"ssl_ca_certs": str(local_tls.files().ca)}
+    return redis.Redis.from_url(env()["REDIS_URL"], **options)
 
 
 def kafka_consumer(topic: str, timeout_ms: int) -> KafkaConsumer:

@@ -9,11 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import redis
 
-from devmesh import ports
 from devmesh.tokens import get_token
 from tests.e2e.graphql import create_product, gql
+from tests.integration import backends
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
@@ -108,7 +107,7 @@ def test_a_cart_expires_when_left_alone(tokens: dict[str, str]) -> None:
     add(tokens["bob"], product, 1)
     user_id = gql("{ me { id } }", token=tokens["bob"])["me"]["id"]
 
-    client = redis.Redis(port=ports.load().redis)
+    client = backends.redis_client()
     ttl = client.ttl(f"carts||cart:{user_id}")
 
     assert 0 < ttl <= 14 * 86400
