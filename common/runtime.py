@@ -18,6 +18,8 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent import futures
+from dataclasses import dataclass
+from typing import TypeVar
 
 from dapr.ext.grpc import App
 
@@ -128,3 +130,27 @@ def serve(
 def setup_logging(settings: ServiceSettings) -> None:
     """Logs, traces and metrics of the process (common.telemetry)."""
     telemetry.configure(settings)
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A wired service process (what each service's `build()` returns): what
+    to serve, how to tell it is ready, what to start first and stop last."""
+
+    app: App
+    checks: dict[str, ReadinessCheck]
+    start: tuple[Callable[[], None], ...] = ()
+    stop: tuple[Callable[[], None], ...] = ()
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def run(settings: S, build: Callable[[S], Assembly]) -> None:
+    """A service's `main()`: logging, the composition root, its background
+    work, then serving until SIGTERM."""
+    setup_logging(settings)
+    assembly = build(settings)
+    for start in assembly.start:
+        start()
+    serve(settings, assembly.app, assembly.checks, list(assembly.stop))

@@ -8,11 +8,6 @@ of the product service, both through the sidecar.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from dapr.ext.grpc import App
-
 from common import runtime, sidecar
 from protos.cart.v1 import cart_pb2_grpc
 from protos.product.v1 import product_pb2_grpc
@@ -23,17 +18,7 @@ from services.cart.grpc_api import CartServicer
 from services.cart.service import CartService
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """The wired process: what to serve, how to tell it is ready, start, stop."""
-
-    app: App
-    checks: dict[str, runtime.ReadinessCheck]
-    start: tuple[Callable[[], None], ...]
-    stop: tuple[Callable[[], None], ...]
-
-
-def build(settings: CartSettings) -> Assembly:
+def build(settings: CartSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
     channel = sidecar.invocation_channel(settings)
     catalog = ProductCatalog(
@@ -51,13 +36,8 @@ def build(settings: CartSettings) -> Assembly:
     app.add_external_service(  # type: ignore[no-untyped-call]
         cart_pb2_grpc.add_CartServiceServicer_to_server, CartServicer(service)
     )
-    return Assembly(app, checks={}, start=(), stop=(channel.close, dapr.close))
+    return runtime.Assembly(app, checks={}, start=(), stop=(channel.close, dapr.close))
 
 
 def main() -> None:
-    settings = CartSettings()
-    runtime.setup_logging(settings)
-    assembly = build(settings)
-    for start in assembly.start:
-        start()
-    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))
+    runtime.run(CartSettings(), build)

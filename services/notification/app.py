@@ -7,11 +7,6 @@ loop and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from dapr.ext.grpc import App
-
 from common import runtime, sidecar
 from common.subscriptions import Once
 from services.notification import subscriptions
@@ -29,17 +24,7 @@ from services.notification.config import NotificationSettings
 from services.notification.service import NotificationService
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """The wired process: what to serve, how to tell it is ready, start, stop."""
-
-    app: App
-    checks: dict[str, runtime.ReadinessCheck]
-    start: tuple[Callable[[], None], ...]
-    stop: tuple[Callable[[], None], ...]
-
-
-def build(settings: NotificationSettings) -> Assembly:
+def build(settings: NotificationSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
     password = (
         SecretPassword(dapr, settings.secret_store, settings.smtp_password_secret)
@@ -76,7 +61,7 @@ def build(settings: NotificationSettings) -> Assembly:
         subscriptions.NotificationHandlers(service),
         notes=ledger,
     )
-    return Assembly(
+    return runtime.Assembly(
         app,
         checks={"smtp": mailer.reachable},
         start=(mailer.start,),
@@ -85,9 +70,4 @@ def build(settings: NotificationSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = NotificationSettings()
-    runtime.setup_logging(settings)
-    assembly = build(settings)
-    for start in assembly.start:
-        start()
-    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))
+    runtime.run(NotificationSettings(), build)

@@ -7,11 +7,6 @@ release retries) and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from dapr.ext.grpc import App
-
 from common import metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
@@ -29,17 +24,7 @@ from services.order.grpc_api import OrderServicer
 from services.order.service import OrderService
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """The wired process: what to serve, how to tell it is ready, start, stop."""
-
-    app: App
-    checks: dict[str, runtime.ReadinessCheck]
-    start: tuple[Callable[[], None], ...]
-    stop: tuple[Callable[[], None], ...]
-
-
-def build(settings: OrderSettings) -> Assembly:
+def build(settings: OrderSettings) -> runtime.Assembly:
     db = Database(settings.mysql_url, settings.mysql_database)
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
@@ -66,7 +51,7 @@ def build(settings: OrderSettings) -> Assembly:
     app.add_external_service(  # type: ignore[no-untyped-call]
         order_pb2_grpc.add_OrderServiceServicer_to_server, OrderServicer(service)
     )
-    return Assembly(
+    return runtime.Assembly(
         app,
         checks={"mysql": db.ping},
         start=(
@@ -87,14 +72,4 @@ def build(settings: OrderSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = OrderSettings()
-    runtime.setup_logging(settings)
-    assembly = build(settings)
-    for start in assembly.start:
-        start()
-    runtime.serve(
-        settings,
-        assembly.app,
-        assembly.checks,
-        list(assembly.stop),
-    )
+    runtime.run(OrderSettings(), build)

@@ -6,12 +6,9 @@ gRPC servicer); `main` serves them beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from dapr.ext.grpc import App
 from pymongo import MongoClient
 
 from common import runtime, sidecar
@@ -27,17 +24,7 @@ from services.product.service import ProductService, StockLock
 from services.product.stock import StockService
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """The wired process: what to serve, how to tell it is ready, start, stop."""
-
-    app: App
-    checks: dict[str, runtime.ReadinessCheck]
-    start: tuple[Callable[[], None], ...]
-    stop: tuple[Callable[[], None], ...]
-
-
-def build(settings: ProductSettings) -> Assembly:
+def build(settings: ProductSettings) -> runtime.Assembly:
     mongo: MongoClient[dict[str, Any]] = MongoClient(
         settings.mongodb_url,
         serverSelectionTimeoutMS=3000,
@@ -75,7 +62,7 @@ def build(settings: ProductSettings) -> Assembly:
         product_pb2_grpc.add_ProductServiceServicer_to_server,
         ProductServicer(ProductService(repo, events, lock), stock),
     )
-    return Assembly(
+    return runtime.Assembly(
         app,
         checks={"mongodb": repo.ping},
         start=(sweep.start,),
@@ -84,9 +71,4 @@ def build(settings: ProductSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = ProductSettings()
-    runtime.setup_logging(settings)
-    assembly = build(settings)
-    for start in assembly.start:
-        start()
-    runtime.serve(settings, assembly.app, assembly.checks, list(assembly.stop))
+    runtime.run(ProductSettings(), build)

@@ -7,11 +7,6 @@ and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from dapr.ext.grpc import App
-
 from common import metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
@@ -27,17 +22,7 @@ from services.user.grpc_api import UserServicer
 from services.user.service import UserService
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """The wired process: what to serve, how to tell it is ready, start, stop."""
-
-    app: App
-    checks: dict[str, runtime.ReadinessCheck]
-    start: tuple[Callable[[], None], ...]
-    stop: tuple[Callable[[], None], ...]
-
-
-def build(settings: UserSettings) -> Assembly:
+def build(settings: UserSettings) -> runtime.Assembly:
     db = Database(settings.mysql_url, settings.mysql_database)
     sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
@@ -63,7 +48,7 @@ def build(settings: UserSettings) -> Assembly:
         subscriptions.OrderEventHandlers(service),
         notes=sidecar.EventLedger(dapr, settings.idempotency_store),
     )
-    return Assembly(
+    return runtime.Assembly(
         app,
         checks={"mysql": db.ping},
         start=(
@@ -76,14 +61,4 @@ def build(settings: UserSettings) -> Assembly:
 
 
 def main() -> None:
-    settings = UserSettings()
-    runtime.setup_logging(settings)
-    assembly = build(settings)
-    for start in assembly.start:
-        start()
-    runtime.serve(
-        settings,
-        assembly.app,
-        assembly.checks,
-        list(assembly.stop),
-    )
+    runtime.run(UserSettings(), build)
