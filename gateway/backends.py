@@ -22,6 +22,7 @@ from gateway.cache import (
 )
 from gateway.config import GatewaySettings
 from gateway.fanout import OrderStatusFanout
+from gateway.graphql.persisted import PersistedQueries
 from gateway.ratelimit import RateLimiter
 from gateway.services import GatewayServices, RateRules
 
@@ -48,13 +49,11 @@ async def grpc_and_redis_services(
     def invocation(app_id: str) -> clients.Invocation:
         return clients.Invocation(app_id, token, settings.call_timeout)
 
+    store = GrpcStateStore(
+        channel, settings.cache_store, token, timeout=min(settings.call_timeout, 2.0)
+    )
     cache = ReadThroughCache(
-        GrpcStateStore(
-            channel,
-            settings.cache_store,
-            token,
-            timeout=min(settings.call_timeout, 2.0),
-        ),
+        store,
         ttl_seconds=settings.cache_ttl_seconds,
         lock_seconds=settings.cache_lock_seconds,
     )
@@ -99,6 +98,11 @@ async def grpc_and_redis_services(
         verifier=verifier,
         limiter=RateLimiter(redis),
         rules=RateRules.from_settings(settings),
+        persisted=PersistedQueries(
+            store,
+            settings.graphql_persisted_max_entries,
+            settings.graphql_persisted_ttl_seconds,
+        ),
         readiness={
             "redis": redis_ready,
             "sidecar": sidecar_ready,

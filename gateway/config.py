@@ -74,6 +74,10 @@ class GatewaySettings(ServiceSettings):
     graphql_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     graphql_default_page_size: int = Field(default=20, ge=1)
     graphql_max_page_size: int = Field(default=100, ge=1)
+    # Automatic persisted queries: documents per process (LRU) and how long the
+    # `cache` state store keeps one after it was registered.
+    graphql_persisted_max_entries: int = Field(default=1000, ge=1)
+    graphql_persisted_ttl_seconds: int = Field(default=86_400, ge=1)
     # Local copy of GraphiQL's browser files (made by the bootstrap); without
     # it the page loads them from unpkg.
     graphiql_assets: Path | None = None

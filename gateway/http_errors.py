@@ -1,6 +1,7 @@
 """How the gateway answers a request it refuses before GraphQL runs: over the
 rate limit (429), limiter down (503), body too large (413), bad login (OIDC
-errors, gateway.auth). GraphQL paths get GraphQL-shaped JSON, /auth OAuth-shaped."""
+errors, gateway.auth), a refused persisted query (gateway.graphql.persisted).
+GraphQL paths get GraphQL-shaped JSON, /auth OAuth-shaped."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.admission import BodyTooLarge
 from gateway.auth import AUTH_PREFIX, AuthHTTPError, auth_error_handler
+from gateway.graphql.persisted import PersistedQueryError
 from gateway.ratelimit import RateLimiterDown, RateLimitExceeded
 
 
@@ -52,7 +54,16 @@ async def body_too_large(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def persisted_query_refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PersistedQueryError)
+    # Never cached: the client registers the document and asks again.
+    return _graphql_error(
+        exc.message, exc.code, exc.status, **{"Cache-Control": "no-store"}
+    )
+
+
 def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PersistedQueryError, persisted_query_refused)
     app.add_exception_handler(AuthHTTPError, auth_error_handler)
     app.add_exception_handler(RateLimitExceeded, rate_limited)
     app.add_exception_handler(RateLimiterDown, limiter_down)

@@ -15,6 +15,7 @@ from gateway.auth import TokenVerifier
 from gateway.cache import ProductCatalog
 from gateway.config import GatewaySettings
 from gateway.fanout import OrderStatusFanout
+from gateway.graphql.persisted import PersistedQueries
 from gateway.ratelimit import RateLimiter, Rule
 
 
@@ -95,6 +96,8 @@ class GatewayServices:
     limiter: RateLimiter | None
     rules: RateRules
     subject_ids: SubjectIds = field(default_factory=SubjectIds)
+    # APQ documents (gateway.graphql.persisted); in-process only by default
+    persisted: PersistedQueries = field(default_factory=PersistedQueries)
     # name -> async check, for /readyz
     readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
 

@@ -1,6 +1,8 @@
 """Who is calling /graphql over HTTP: runs before any GraphQL work. It caps the
 body, verifies the bearer token (a bad one is an HTTP 401, not a GraphQL 200)
-and charges the caller's rate-limit bucket by the operation's cost.
+and charges the caller's rate-limit bucket by the operation's cost; an
+automatic persisted query is resolved first (gateway.graphql.persisted), so
+it is charged as the document its hash stands for.
 Websockets skip it: they authenticate with the `connection_init` payload
 (see gateway.graphql.router)."""
 
@@ -13,6 +15,7 @@ from starlette.requests import HTTPConnection
 
 from gateway.admission import charge, peer_address, read_capped_body
 from gateway.auth import AuthHTTPError, Principal, authenticate, bearer_token
+from gateway.graphql.persisted import PersistedQueryError, resolve
 from gateway.ratelimit import graphql_cost, identity_key
 from gateway.services import services_of
 
@@ -49,8 +52,20 @@ async def graphql_caller(request: HTTPConnection) -> Principal | None:
                 settings.rate_limit_query_cost,
             )
         raise
+    payload = _graphql_payload(request, body)
+    refused: PersistedQueryError | None = None
+    try:
+        document = await resolve(
+            payload, services.persisted, settings.graphql_max_tokens
+        )
+    except PersistedQueryError as err:
+        document, refused = None, err
+    if document is not None and isinstance(payload, dict):
+        # Charged, and run, as the document the hash stands for.
+        request.state.persisted_query = document
+        payload = {**payload, "query": document}
     cost, mutation = graphql_cost(
-        _graphql_payload(request, body),
+        payload,
         settings.rate_limit_query_cost,
         settings.rate_limit_mutation_cost,
         settings.graphql_max_tokens,
@@ -62,4 +77,6 @@ async def graphql_caller(request: HTTPConnection) -> Principal | None:
         identity_key(principal.subject if principal else None, address),
         cost,
     )
+    if refused is not None:  # charged first: unknown hashes are not free
+        raise refused
     return principal

@@ -7,10 +7,13 @@
   where they are rate limited per operation). The connection is authenticated
   by the `connection_init` payload `{"Authorization": "Bearer <token>"}` and
   charged one query on the caller's bucket.
+- Automatic persisted queries: the hash is resolved before the rate-limit
+  charge (gateway.graphql.caller); the view runs the document it stands for.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any
@@ -22,6 +25,7 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -95,6 +99,29 @@ class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
             return _error_response(err.status_code, err.reason)
         except UnicodeDecodeError:  # strawberry lets this one through as a 500
             return _error_response(400, "Unable to parse request body as JSON")
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET carrying only an APQ hash is an operation, not a page visit.
+        if request.query_params.get("extensions") is not None:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: GatewayContext,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        # The document an APQ hash stood for (resolved by graphql_caller).
+        document = getattr(request.state, "persisted_query", None)
+        if isinstance(document, str) and isinstance(request_data, GraphQLRequestData):
+            request_data = dataclasses.replace(request_data, query=document)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def on_ws_connect(self, context: GatewayContext) -> None:
         token = connection_token(context.connection_params)

@@ -21,6 +21,7 @@ from gateway.auth.tokens import InvalidToken
 from gateway.cache import NearCache, ProductCatalog, ReadThroughCache
 from gateway.config import GatewaySettings
 from gateway.graphql.context import GatewayServices, RateRules
+from gateway.graphql.persisted import PersistedQueries
 from gateway.ratelimit import RateLimiter
 from tests.unit.gateway.cart_fakes import FakeCarts
 from tests.unit.gateway.fake_infra import FakeStateStore, LocalFanout
@@ -104,6 +105,7 @@ class World:
             verifier=self.verifier,
             limiter=limiter,
             rules=RateRules.from_settings(settings),
+            persisted=PersistedQueries(self.store),
         )
 
 
