@@ -66,6 +66,21 @@ class MoneyInput:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        description="True when the page was asked `after` a cursor (Relay allows "
+        "that answer; backward paging with `last`/`before` is not offered).",
+    )
+    start_cursor: str | None = None
+
+    @classmethod
+    def of(cls, window: PageSlice[T]) -> PageInfo:
+        return cls(
+            has_next_page=window.has_next_page,
+            end_cursor=window.end_cursor,
+            has_previous_page=window.has_previous_page,
+            start_cursor=window.start_cursor,
+        )
 
 
 # --- Relay pagination over the services' page tokens ---------------------------------
@@ -127,6 +142,11 @@ def page_request(
 class PageSlice(Generic[T]):
     edges: list[tuple[str, T]]
     has_next_page: bool
+    has_previous_page: bool = False
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.edges[0][0] if self.edges else None
 
     @property
     def end_cursor(self) -> str | None:
@@ -145,4 +165,5 @@ def page_slice(
             cursor = encode_cursor(request.token, index)
         edges.append((cursor, items[index]))
     more = bool(next_token) or len(items) > request.size
-    return PageSlice(edges, more)
+    after = bool(request.token) or request.skip > 0
+    return PageSlice(edges, more, has_previous_page=after)

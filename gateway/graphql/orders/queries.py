@@ -51,7 +51,5 @@ class OrderQueries:
                 OrderEdge(cursor=cursor, node=Order.from_domain(order))
                 for cursor, order in window.edges
             ],
-            page_info=PageInfo(
-                has_next_page=window.has_next_page, end_cursor=window.end_cursor
-            ),
+            page_info=PageInfo.of(window),
         )

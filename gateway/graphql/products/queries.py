@@ -70,7 +70,5 @@ class ProductQueries:
                 ProductEdge(cursor=cursor, node=Product.from_domain(product))
                 for cursor, product in window.edges
             ],
-            page_info=PageInfo(
-                has_next_page=window.has_next_page, end_cursor=window.end_cursor
-            ),
+            page_info=PageInfo.of(window),
         )

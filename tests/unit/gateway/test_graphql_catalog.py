@@ -218,3 +218,22 @@ def test_a_read_while_the_service_is_down_is_an_unavailable_error(
 
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+
+
+def test_page_info_has_a_start_cursor_and_a_previous_page_after_a_cursor(
+    world: World, gql: GraphQL
+) -> None:
+    for i in range(3):
+        world.products.add(f"P{i}")
+    query = (
+        "query($after: String) { products(first: 2, after: $after) { "
+        "edges { cursor } pageInfo { hasPreviousPage startCursor endCursor } } }"
+    )
+
+    first = gql(query)["data"]["products"]
+    second = gql(query, {"after": first["pageInfo"]["endCursor"]})["data"]["products"]
+
+    assert first["pageInfo"]["hasPreviousPage"] is False
+    assert first["pageInfo"]["startCursor"] == first["edges"][0]["cursor"]
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    assert second["pageInfo"]["startCursor"] == second["edges"][0]["cursor"]
