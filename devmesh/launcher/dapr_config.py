@@ -12,6 +12,7 @@ import yaml
 
 from common import components
 from devmesh import access
+from devmesh.launcher.mtls import mtls_enabled
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.launcher.zipkin import spans_url
 from devmesh.paths import REPO, run_dir
@@ -169,9 +170,12 @@ def app_config(
 
 def render_app_config(prof: str, app: str) -> Path:
     """One sidecar's Configuration: the base (dapr/config.yaml, or the
-    gateway's) plus its access control, API allow-list and secret scopes."""
+    gateway's) plus its access control, API allow-list and secret scopes.
+    With DAPR_MTLS=false, no access control: it needs mTLS identities."""
     base = render_dapr_config(prof, base_config_file(app))
     doc = app_config(yaml.safe_load(base.read_text()), app)
+    if not mtls_enabled(prof):
+        del doc["spec"]["accessControl"]
     resolver = name_resolution(prof)
     if resolver is not None:
         doc["spec"]["nameResolution"] = resolver

@@ -1,6 +1,7 @@
 """The daprd command line and environment of each app's sidecar.
 
-Every sidecar talks to the others over mTLS: its workload certificate comes
+Every sidecar talks to the others over mTLS (unless DAPR_MTLS=false, see
+mtls.py): its workload certificate comes
 from Sentry (on loopback), which signs it only for the app id its JWT names;
 DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
 flag for it).
@@ -25,6 +26,7 @@ import os
 from devmesh import bootstrap, trust
 from devmesh.launcher.dapr_config import render_app_config
 from devmesh.launcher.env import app_env
+from devmesh.launcher.mtls import mtls_enabled
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.paths import REPO, run_dir
 from devmesh.ports import load
@@ -49,6 +51,13 @@ def app_health_args(app: str) -> list[str]:
     if app == "gateway":
         args += ["--app-health-check-path", "/healthz"]
     return args
+
+
+def mtls_args(prof: str) -> list[str]:
+    """mTLS with a Sentry certificate, unless DAPR_MTLS=false (launcher/mtls.py)."""
+    if not mtls_enabled(prof):
+        return []
+    return ["--enable-mtls", "--sentry-address", f"{LOOPBACK}:{load().sentry}"]
 
 
 def daprd_argv(prof: str, app: str) -> list[str]:
@@ -85,9 +94,7 @@ def daprd_argv(prof: str, app: str) -> list[str]:
         str(REPO / "dapr" / "resiliency"),
         "--config",
         str(render_app_config(prof, app)),
-        "--enable-mtls",
-        "--sentry-address",
-        f"{LOOPBACK}:{p.sentry}",
+        *mtls_args(prof),
         "--placement-host-address",
         "",
         "--scheduler-host-address",

@@ -6,6 +6,7 @@ from bench.report import (
     Row,
     at_least,
     at_most,
+    beside,
     fmt,
     render_markdown,
     render_text,
@@ -100,3 +101,38 @@ def test_tally_counts_each_status() -> None:
         unavailable("R2", "d", "missing"),
     ]
     assert tally(rows) == {"pass": 1, "miss": 1, "info": 1, "n/a": 1}
+
+
+def test_mtls_off_rows_sit_beside_their_mtls_on_rows() -> None:
+    rows = [
+        Row("R6", "idle RSS", 70.0),
+        Row("R1", "added p50", 0.9),
+        Row("R1", "added p99", 2.0),
+        Row("R2", "layer", 0.8),
+        Row("R1n", "added p50 (mTLS off)", 0.7),
+        Row("R1n", "added p99 (mTLS off)", 1.5),
+        Row("R1", "added p50 (metrics off)", 0.8),
+    ]
+    order = [(r.scenario, r.figure) for r in beside(rows, "R1", "R1n")]
+    assert order == [
+        ("R6", "idle RSS"),
+        ("R1", "added p50"),
+        ("R1n", "added p50 (mTLS off)"),
+        ("R1", "added p99"),
+        ("R1n", "added p99 (mTLS off)"),
+        ("R2", "layer"),
+        ("R1", "added p50 (metrics off)"),
+    ]
+
+
+def test_mtls_off_rows_without_r1_stay_in_place() -> None:
+    rows = [Row("R6", "idle RSS", 70.0), Row("R1n", "added p50 (mTLS off)", 0.7)]
+    assert beside(rows, "R1", "R1n") == rows
+
+
+def test_r1_targets_are_for_mtls_on() -> None:
+    from bench.invocation import TEMPLATES
+
+    p50, p99 = TEMPLATES[0], TEMPLATES[1]
+    assert p50.target is not None and p50.target.text(p50.unit) == "≤ 1.20 ms"
+    assert p99.target is not None and p99.target.text(p99.unit) == "≤ 3.00 ms"
