@@ -34,6 +34,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -79,9 +80,17 @@ class Ledger(Protocol):
 class Once:
     """At most once per key: a lease while running, a done marker after."""
 
-    def __init__(self, ledger: Ledger, lease_seconds: int = 30) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        lease_seconds: int = 30,
+        mark_retry_seconds: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._ledger = ledger
         self._lease = lease_seconds
+        self._mark_retry = mark_retry_seconds
+        self._sleep = sleep
 
     def run(self, key: str, action: Callable[[], None]) -> bool:
         """Run `action` unless it already ran for `key`.
@@ -107,13 +116,30 @@ class Once:
             except Exception as err:  # the lease expires on its own
                 log.warning("could not release %s: %s", lease, err)
             raise
-        try:
-            self._ledger.mark(done)
-        except Exception as err:
-            # The effect happened; keep the lease (it blocks repeats until it
-            # expires) and report success rather than run the action again.
-            log.warning("%s ran but its done marker was not written: %s", key, err)
+        self._mark(key, done)
         return True
+
+    def _mark(self, key: str, done: str) -> None:
+        """Write the done marker, retrying while the store is away (its
+        sidecar restarting after a crash: fault F2 sent one email twice when
+        the marker was given up at once, the lease expired and Kafka
+        redelivered). If it never comes back, keep the lease (it blocks
+        repeats until it expires) and report success rather than run the
+        action again."""
+        pause, waited = 0.2, 0.0
+        while True:
+            try:
+                self._ledger.mark(done)
+                return
+            except Exception as err:
+                if waited >= self._mark_retry:
+                    log.warning(
+                        "%s ran but its done marker was not written: %s", key, err
+                    )
+                    return
+            self._sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 5.0)
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,30 @@ def test_concurrent_deliveries_run_the_action_once() -> None:
 
 
 def test_an_unwritten_done_marker_still_counts_as_sent_and_keeps_the_lease() -> None:
-    ledger, calls = FakeLedger(), []
+    ledger, calls, slept = FakeLedger(), [], []
     ledger.down = True
-    assert Once(ledger).run("k", lambda: calls.append(1)) is True
+    once = Once(ledger, mark_retry_seconds=3, sleep=slept.append)
+    assert once.run("k", lambda: calls.append(1)) is True
+    assert sum(slept) >= 3  # it kept trying for the whole retry window
     ledger.down = False
     with pytest.raises(InFlight):  # the lease blocks a repeat until it expires
         Once(ledger).run("k", lambda: calls.append(2))
+    assert calls == [1]
+
+
+def test_the_done_marker_is_written_once_the_store_is_back() -> None:
+    """The sidecar restarting under a finished send (fault F2): the marker
+    waits for it, so a redelivery after the lease finds the send done."""
+    ledger, calls = FakeLedger(), []
+    ledger.down = True
+
+    def store_returns(seconds: float) -> None:
+        ledger.down = False
+
+    once = Once(ledger, sleep=store_returns)
+    assert once.run("k", lambda: calls.append(1)) is True
+    ledger.release("lease:k")  # the lease expired
+    assert Once(ledger).run("k", lambda: calls.append(2)) is False
     assert calls == [1]
 
 
