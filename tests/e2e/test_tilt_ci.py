@@ -1,4 +1,5 @@
-"""`tilt ci` over the real Tiltfile: every resource comes up and turns ready."""
+"""`tilt ci` over the real Tiltfile on the full profile (Kafka): every resource
+comes up and turns ready."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def test_tilt_ci_brings_every_resource_up(tmp_path: Path) -> None:
         **os.environ,
         "DAPRSHOP_PORT_OFFSET": str(ports.OFFSETS["test-tilt"]),
         "DAPRSHOP_RUN_DIR": str(run_dir),
-        "PROFILE": "lite",
+        "PROFILE": "full",
         "TILT_DISABLE_ANALYTICS": "1",
         "HOME": os.environ["HOME"],
     }
@@ -39,7 +40,7 @@ def test_tilt_ci_brings_every_resource_up(tmp_path: Path) -> None:
             "8m",
             "--",
             "--profile",
-            "lite",
+            "full",
         ],
         cwd=ROOT,
         env=env,
