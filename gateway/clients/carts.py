@@ -6,6 +6,7 @@ from typing import Protocol
 
 import grpc
 
+from common.caller import Actor
 from gateway.clients.convert import moment
 from gateway.clients.invocation import Invocation
 from gateway.clients.models import Cart, CartLine
@@ -36,6 +37,13 @@ def cart(message: cart_pb2.Cart) -> Cart:
     )
 
 
+def owner(user_id: str) -> Actor:
+    """A cart is always the signed-in user's own: the resolvers pass the id
+    they took from the verified token, and the cart service checks it is the
+    acting user's (common.caller)."""
+    return Actor(user_id=user_id)
+
+
 class GrpcCartClient:
     def __init__(self, channel: grpc.aio.Channel, invocation: Invocation) -> None:
         self._stub = cart_pb2_grpc.CartServiceStub(channel)
@@ -43,7 +51,9 @@ class GrpcCartClient:
 
     async def get(self, user_id: str) -> Cart:
         response = await self._call.call(
-            self._stub.GetCart, cart_pb2.GetCartRequest(user_id=user_id)
+            self._stub.GetCart,
+            cart_pb2.GetCartRequest(user_id=user_id),
+            actor=owner(user_id),
         )
         return cart(response.cart)
 
@@ -51,23 +61,31 @@ class GrpcCartClient:
         request = cart_pb2.AddItemRequest(
             user_id=user_id, product_id=product_id, quantity=quantity
         )
-        response = await self._call.call(self._stub.AddItem, request)
+        response = await self._call.call(
+            self._stub.AddItem, request, actor=owner(user_id)
+        )
         return cart(response.cart)
 
     async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> Cart:
         request = cart_pb2.SetItemQuantityRequest(
             user_id=user_id, product_id=product_id, quantity=quantity
         )
-        response = await self._call.call(self._stub.SetItemQuantity, request)
+        response = await self._call.call(
+            self._stub.SetItemQuantity, request, actor=owner(user_id)
+        )
         return cart(response.cart)
 
     async def remove(self, user_id: str, product_id: str) -> Cart:
         request = cart_pb2.RemoveItemRequest(user_id=user_id, product_id=product_id)
-        response = await self._call.call(self._stub.RemoveItem, request)
+        response = await self._call.call(
+            self._stub.RemoveItem, request, actor=owner(user_id)
+        )
         return cart(response.cart)
 
     async def clear(self, user_id: str) -> Cart:
         response = await self._call.call(
-            self._stub.ClearCart, cart_pb2.ClearCartRequest(user_id=user_id)
+            self._stub.ClearCart,
+            cart_pb2.ClearCartRequest(user_id=user_id),
+            actor=owner(user_id),
         )
         return cart(response.cart)

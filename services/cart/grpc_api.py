@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from common.caller import PermissionDenied, caller_of
 from common.grpc_errors import status_for
 from protos.cart.v1 import cart_pb2, cart_pb2_grpc
 from services.cart.domain import (
@@ -24,6 +25,7 @@ ERRORS = status_for(
         OutOfStock: grpc.StatusCode.FAILED_PRECONDITION,
         ConcurrentUpdate: grpc.StatusCode.ABORTED,
         Unavailable: grpc.StatusCode.UNAVAILABLE,
+        PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     }
 )
 
@@ -54,36 +56,41 @@ class CartServicer(cart_pb2_grpc.CartServiceServicer):
     def GetCart(
         self, request: cart_pb2.GetCartRequest, context: grpc.ServicerContext
     ) -> cart_pb2.GetCartResponse:
-        return cart_pb2.GetCartResponse(
-            cart=self._proto(self._service.get(request.user_id))
-        )
+        user = caller_of(context, "GetCart").require_owner(request.user_id, "user_id")
+        return cart_pb2.GetCartResponse(cart=self._proto(self._service.get(user)))
 
     @ERRORS
     def AddItem(
         self, request: cart_pb2.AddItemRequest, context: grpc.ServicerContext
     ) -> cart_pb2.AddItemResponse:
-        cart = self._service.add(request.user_id, request.product_id, request.quantity)
+        user = caller_of(context, "AddItem").require_owner(request.user_id, "user_id")
+        cart = self._service.add(user, request.product_id, request.quantity)
         return cart_pb2.AddItemResponse(cart=self._proto(cart))
 
     @ERRORS
     def SetItemQuantity(
         self, request: cart_pb2.SetItemQuantityRequest, context: grpc.ServicerContext
     ) -> cart_pb2.SetItemQuantityResponse:
-        cart = self._service.set_quantity(
-            request.user_id, request.product_id, request.quantity
+        user = caller_of(context, "SetItemQuantity").require_owner(
+            request.user_id, "user_id"
         )
+        cart = self._service.set_quantity(user, request.product_id, request.quantity)
         return cart_pb2.SetItemQuantityResponse(cart=self._proto(cart))
 
     @ERRORS
     def RemoveItem(
         self, request: cart_pb2.RemoveItemRequest, context: grpc.ServicerContext
     ) -> cart_pb2.RemoveItemResponse:
-        cart = self._service.remove(request.user_id, request.product_id)
+        user = caller_of(context, "RemoveItem").require_owner(
+            request.user_id, "user_id"
+        )
+        cart = self._service.remove(user, request.product_id)
         return cart_pb2.RemoveItemResponse(cart=self._proto(cart))
 
     @ERRORS
     def ClearCart(
         self, request: cart_pb2.ClearCartRequest, context: grpc.ServicerContext
     ) -> cart_pb2.ClearCartResponse:
-        cart = self._service.clear(request.user_id)
+        user = caller_of(context, "ClearCart").require_owner(request.user_id, "user_id")
+        cart = self._service.clear(user)
         return cart_pb2.ClearCartResponse(cart=self._proto(cart))
