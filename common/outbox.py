@@ -25,10 +25,12 @@ every consumer continue the operation that caused the event.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import pymysql
 from google.protobuf.message import Message
 
 from common import events, tracing
@@ -84,6 +86,11 @@ def enqueue(cur: Any, topic: str, message: Message, partition_key: str) -> str:
         ),
     )
     return event_id
+
+
+# MySQL errors that mean "run the transaction again": deadlock, lock wait.
+RETRYABLE = (1213, 1205)
+MARK_ATTEMPTS = 5
 
 
 class MySQLOutbox:
@@ -147,13 +154,25 @@ class MySQLOutbox:
         return earliest
 
     def mark_delivered(self, seq: int) -> None:
-        """Delivered rows stay until the upkeep purges them."""
-        with self._db.transaction() as cur:
-            cur.execute(
-                "UPDATE outbox SET published_at = NOW(6), claimed_until = NULL"
-                " WHERE seq = %s",
-                (seq,),
-            )
+        """Delivered rows stay until the upkeep purges them.
+
+        InnoDB may pick this update as a deadlock victim against another
+        relay's claim (error 1213, "try restarting transaction"): it is
+        retried, since giving up would hand a published row back to the
+        relays and send it twice."""
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                with self._db.transaction() as cur:
+                    cur.execute(
+                        "UPDATE outbox SET published_at = NOW(6), claimed_until = NULL"
+                        " WHERE seq = %s",
+                        (seq,),
+                    )
+                return
+            except pymysql.err.OperationalError as err:
+                if err.args[0] not in RETRYABLE or attempt == MARK_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     def unclaim(self, owner: str) -> None:
         """Gives back what `owner` claimed but did not deliver."""
