@@ -133,7 +133,9 @@ def infra_specs(prof: str) -> dict[str, Proc]:
                 "-XX:TieredStopAtLevel=1",
                 "-cp",
                 java_cp(bootstrap.oidc_libs()),
-                "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt",
+                # The mock's own main, except that an ID token's audience is the
+                # client alone (so it never passes as an API bearer): see the file.
+                str(REPO / "devmesh" / "oidc" / "LocalProvider.java"),
             ],
             env={
                 "SERVER_HOSTNAME": LOOPBACK,

@@ -16,9 +16,13 @@ show every algorithm-confusion form failing.
 
 Both kinds of token must carry `iss`, `sub`, `aud`, `exp` and `iat`. An API
 bearer must list our API audience; an ID token (audience: the client id) does
-not, and AuthSettings refuses a configuration where the two are the same.
-(The local mock-oauth2-server copies its claim mapping into both tokens, so
-there an ID token lists the API audience too and passes as a bearer.)
+not, and AuthSettings refuses a configuration where the two are the same. The
+audience is the one check that tells them apart: Auth0 and the local provider
+both issue the ID token to the client alone. (mock-oauth2-server by itself
+copies its claim mapping, `aud` included, into both tokens; the local mesh runs
+it through devmesh/oidc/LocalProvider.java, which gives the ID token back its
+client audience. tests/security/test_id_token.py proves the refusal with the
+tokens of a real login.)
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,12 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 from jose import jwt
 
-from devmesh import ports
 from devmesh.tokens import get_token
+from tests.security.edge import Gateway
 
 pytestmark = pytest.mark.security
-
-ME = {"query": "{ me { id } }"}
 
 
 def b64url(raw: bytes) -> str:
@@ -48,40 +45,6 @@ def hs256(header: dict[str, Any], claims: dict[str, Any], secret: bytes) -> str:
     signing_input = f"{segment(header)}.{segment(claims)}"
     mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{b64url(mac)}"
-
-
-class Gateway:
-    """POST /graphql `{ me { id } }` with a bearer; waits out a 429 (bad tokens
-    are charged to the caller's address, and this file sends many)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=20.0)
-
-    def call(self, token: str) -> httpx.Response:
-        for _ in range(10):
-            response = self.http.post(
-                self.url, json=ME, headers={"Authorization": f"Bearer {token}"}
-            )
-            if response.status_code != 429:
-                return response
-            time.sleep(float(response.headers.get("Retry-After", "1")))
-        raise AssertionError("still rate limited after 10 tries")
-
-    def refuses(self, token: str) -> str:
-        response = self.call(token)
-        assert response.status_code == 401, response.text
-        assert response.headers["WWW-Authenticate"].startswith("Bearer")
-        body = response.json()
-        assert body["error"] == "invalid_token"
-        return str(body["error_description"])
-
-
-@pytest.fixture(scope="module")
-def gateway(mesh: object) -> Iterator[Gateway]:
-    gateway = Gateway(f"http://127.0.0.1:{ports.load().apps['gateway'].app}/graphql")
-    yield gateway
-    gateway.http.close()
 
 
 @pytest.fixture(scope="module")
