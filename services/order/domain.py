@@ -149,6 +149,13 @@ class StockRelease:
     reservation_id: str = ""
 
 
+def require_owner(owner_id: str) -> str:
+    """The owner a user-scoped call names; none is invalid, never "any owner"."""
+    if not owner_id:
+        raise ValidationError("ownerId", "is required")
+    return owner_id
+
+
 def reservation_id(order_id: str, line_number: int) -> str:
     """The id the inventory knows a line's reservation by (1-based lines)."""
     return f"{order_id}-{line_number}"
@@ -175,8 +182,9 @@ class Order:
     updated_at: datetime = field(default_factory=now)
 
     def owned_by(self, owner_id: str) -> bool:
-        """An empty owner means "any" (internal callers)."""
-        return not owner_id or owner_id == self.user_id
+        """Whether `owner_id` is this order's user. No owner means no one, never
+        "any": an empty one is invalid (admins use the service's admin_ methods)."""
+        return require_owner(owner_id) == self.user_id
 
     def transition(self, new: OrderStatus, at: datetime | None = None) -> StatusChange:
         if new == self.status:

@@ -12,14 +12,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from services.order.domain import (
@@ -35,47 +30,20 @@ from services.order.domain import (
     Unavailable,
     ValidationError,
     new_order,
+    require_owner,
     reservation_id,
     validate_placement,
 )
+from services.order.paging import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    Cursor,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
 
 log = logging.getLogger(__name__)
-
-MAX_PAGE = 100
-DEFAULT_PAGE = 20
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Position after the last order of a page (newest first)."""
-
-    created_at: datetime
-    order_id: str
-
-
-@dataclass(frozen=True)
-class Page:
-    orders: list[Order]
-    next_token: str
-
-
-def encode_cursor(order: Order) -> str:
-    raw = json.dumps([order.created_at.isoformat(), order.id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(token: str) -> Cursor:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        created, order_id = json.loads(base64.urlsafe_b64decode(padded))
-        created_at = datetime.fromisoformat(created)
-        if created_at.tzinfo is None or not isinstance(order_id, str):
-            raise ValueError("not a cursor")
-        return Cursor(created_at, order_id)
-    except (ValueError, TypeError, binascii.Error) as err:
-        raise ValidationError(
-            "pageToken", "is not a token this service issued"
-        ) from err
 
 
 class OrderRepository(Protocol):
@@ -235,9 +203,19 @@ class OrderService:
                 exc_info=True,
             )
 
-    def get(self, order_id: str, owner_id: str = "") -> Order:
+    def get(self, order_id: str, owner_id: str) -> Order:
+        """`owner_id`'s order (OrderNotFound for another user's); an empty
+        owner is a ValidationError, never "any owner"."""
+        require_owner(owner_id)
         order = self._repo.get(order_id) if order_id else None
         if order is None or not order.owned_by(owner_id):
+            raise OrderNotFound(order_id)
+        return order
+
+    def admin_get(self, order_id: str) -> Order:
+        """Any user's order, by id: for a caller authorised as an admin."""
+        order = self._repo.get(order_id) if order_id else None
+        if order is None:
             raise OrderNotFound(order_id)
         return order
 
@@ -253,10 +231,20 @@ class OrderService:
         orders = orders[:size]
         return Page(orders, encode_cursor(orders[-1]) if more else "")
 
-    def change_status(
-        self, order_id: str, status: OrderStatus, owner_id: str = ""
+    def cancel(self, order_id: str, owner_id: str) -> Order:
+        """Cancels `owner_id`'s order (OrderNotFound for another user's)."""
+        owner = require_owner(owner_id)
+        return self._change_status(order_id, OrderStatus.CANCELLED, owner)
+
+    def admin_change_status(self, order_id: str, status: OrderStatus) -> Order:
+        """Moves any user's order along: for a caller authorised as an admin."""
+        return self._change_status(order_id, status, None)
+
+    def _change_status(
+        self, order_id: str, status: OrderStatus, owner_id: str | None
     ) -> Order:
         """Moves the order along its lifecycle; cancelling gives the stock back.
+        Owner None is the admin's call (any owner); "" is never that.
 
         Stock is released after the status commits, from releases stored in
         that same transaction, so a failed release is retried, never lost.
@@ -265,7 +253,7 @@ class OrderService:
             raise OrderNotFound(order_id)
 
         def decide(order: Order) -> StatusChange:
-            if not order.owned_by(owner_id):
+            if owner_id is not None and not order.owned_by(owner_id):
                 raise OrderNotFound(order_id)
             return order.transition(status)
 
@@ -273,6 +261,3 @@ class OrderService:
         if change.releases:
             self._follow_up(order_id)
         return change.after
-
-    def cancel(self, order_id: str, owner_id: str = "") -> Order:
-        return self.change_status(order_id, OrderStatus.CANCELLED, owner_id)

@@ -33,7 +33,7 @@ from services.order.domain import (
     StatusChange,
 )
 from services.order.messages import order_created, order_status_changed
-from services.order.service import Cursor
+from services.order.paging import Cursor
 
 
 class MySQLOrderRepository:

@@ -18,7 +18,8 @@ from services.order.domain import (
     StockRelease,
     Unavailable,
 )
-from services.order.service import Cursor, OrderService
+from services.order.paging import Cursor
+from services.order.service import OrderService
 
 
 @dataclass

@@ -12,6 +12,7 @@ from services.order.domain import (
     StockRelease,
     ValidationError,
     new_order,
+    require_owner,
     validate_placement,
 )
 
@@ -157,6 +158,12 @@ def test_asking_for_the_current_status_changes_nothing() -> None:
     assert change.releases == ()
 
 
-def test_an_empty_owner_means_anyone() -> None:
+def test_an_order_is_owned_by_its_user_only() -> None:
     order = order_in(S.PENDING)
-    assert order.owned_by("") and order.owned_by("u") and not order.owned_by("x")
+    assert order.owned_by("u") and not order.owned_by("x")
+
+
+def test_an_empty_owner_is_invalid_never_anyone() -> None:
+    assert field_of(lambda: order_in(S.PENDING).owned_by("")) == "ownerId"
+    assert field_of(lambda: require_owner("")) == "ownerId"
+    assert require_owner("u") == "u"

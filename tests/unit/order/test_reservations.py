@@ -51,7 +51,7 @@ def test_a_commit_that_fails_now_is_kept_and_retried(world) -> None:
 
 def test_cancel_releases_the_committed_reservations_once(world) -> None:
     order = place(world, ("mug", 3))
-    world.service.cancel(order.id)
+    world.service.cancel(order.id, "alice")
     world.releases.retry_all()  # nothing left; a repeat would change nothing
     world.inventory.release(f"{order.id}-1", "mug")  # a duplicate release
     assert world.inventory.stock("mug") == 10

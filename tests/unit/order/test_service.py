@@ -12,7 +12,7 @@ from services.order.domain import (
     Unavailable,
     ValidationError,
 )
-from services.order.service import MAX_PAGE, encode_cursor
+from services.order.paging import MAX_PAGE, encode_cursor
 from tests.unit.order.fakes import World
 
 
@@ -39,14 +39,14 @@ def test_placing_reserves_stock_and_stores_a_priced_pending_order(world) -> None
         ("tea", 2),
     ]
     assert world.inventory.stock("mug") == 7
-    assert world.service.get(order.id) == order
+    assert world.service.get(order.id, "alice") == order
     assert world.repo.events == [("order-created", order)]
 
 
 def test_prices_are_those_at_reservation_time(world) -> None:
     order = place(world, ("mug", 1))
     world.inventory.products["mug"].price = world.inventory.products["tea"].price
-    assert world.service.get(order.id).lines[0].unit_price.amount == 1299
+    assert world.service.get(order.id, "alice").lines[0].unit_price.amount == 1299
 
 
 def test_the_same_key_twice_makes_one_order(world) -> None:
@@ -169,8 +169,8 @@ def test_cancelling_restores_stock_and_publishes_the_change(world) -> None:
 
 def test_cancelling_twice_releases_once(world) -> None:
     order = place(world, ("mug", 3))
-    world.service.cancel(order.id)
-    again = world.service.cancel(order.id)
+    world.service.cancel(order.id, "alice")
+    again = world.service.cancel(order.id, "alice")
     assert again.status == OrderStatus.CANCELLED
     assert world.inventory.stock("mug") == 10
     assert len(world.repo.events) == 2
@@ -179,7 +179,7 @@ def test_cancelling_twice_releases_once(world) -> None:
 def test_a_cancel_whose_release_fails_is_still_cancelled_and_retried(world) -> None:
     order = place(world, ("mug", 3))
     world.inventory.release_down = True
-    assert world.service.cancel(order.id).status == OrderStatus.CANCELLED
+    assert world.service.cancel(order.id, "alice").status == OrderStatus.CANCELLED
     assert world.inventory.stock("mug") == 7
     world.inventory.release_down = False
     world.releases.retry_all()
@@ -189,7 +189,7 @@ def test_a_cancel_whose_release_fails_is_still_cancelled_and_retried(world) -> N
 def test_the_lifecycle_through_update_status(world) -> None:
     order = place(world, ("mug", 1))
     for status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-        assert world.service.change_status(order.id, status).status == status
+        assert world.service.admin_change_status(order.id, status).status == status
     changes = [c for kind, c in world.repo.events if kind == "order-status-changed"]
     assert [(c.before.status, c.after.status) for c in changes] == [
         (OrderStatus.PENDING, OrderStatus.CONFIRMED),
@@ -200,11 +200,11 @@ def test_the_lifecycle_through_update_status(world) -> None:
 
 def test_a_shipped_order_cannot_be_cancelled(world) -> None:
     order = place(world, ("mug", 2))
-    world.service.change_status(order.id, OrderStatus.CONFIRMED)
-    world.service.change_status(order.id, OrderStatus.SHIPPED)
+    world.service.admin_change_status(order.id, OrderStatus.CONFIRMED)
+    world.service.admin_change_status(order.id, OrderStatus.SHIPPED)
     with pytest.raises(IllegalTransition):
-        world.service.cancel(order.id)
-    assert world.service.get(order.id).status == OrderStatus.SHIPPED
+        world.service.cancel(order.id, "alice")
+    assert world.service.get(order.id, "alice").status == OrderStatus.SHIPPED
     assert world.inventory.stock("mug") == 8
 
 
@@ -214,16 +214,39 @@ def test_someone_elses_order_does_not_exist(world) -> None:
         world.service.get(order.id, owner_id="mallory")
     with pytest.raises(OrderNotFound):
         world.service.cancel(order.id, owner_id="mallory")
-    assert world.service.get(order.id).status == OrderStatus.PENDING
+    assert world.service.get(order.id, "alice").status == OrderStatus.PENDING
     assert world.inventory.stock("mug") == 8
+
+
+def test_an_empty_owner_is_invalid_not_any_owner(world) -> None:
+    order = place(world, ("mug", 2), user="alice")
+    for order_id in (order.id, "nope"):
+        with pytest.raises(ValidationError) as err:
+            world.service.get(order_id, "")
+        assert err.value.field == "ownerId"
+        with pytest.raises(ValidationError):
+            world.service.cancel(order_id, "")
+    assert world.service.get(order.id, "alice").status == OrderStatus.PENDING
+    assert world.inventory.stock("mug") == 8
+    assert [kind for kind, _ in world.repo.events] == ["order-created"]
+
+
+def test_the_admin_methods_reach_any_users_order(world) -> None:
+    order = place(world, ("mug", 2), user="alice")
+    assert world.service.admin_get(order.id) == order
+    cancelled = world.service.admin_change_status(order.id, OrderStatus.CANCELLED)
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert world.inventory.stock("mug") == 10
 
 
 def test_unknown_orders_are_not_found(world) -> None:
     for order_id in ("", "nope"):
         with pytest.raises(OrderNotFound):
-            world.service.get(order_id)
+            world.service.get(order_id, "alice")
         with pytest.raises(OrderNotFound):
-            world.service.cancel(order_id)
+            world.service.admin_get(order_id)
+        with pytest.raises(OrderNotFound):
+            world.service.cancel(order_id, "alice")
 
 
 def _backdate(world: World, order_id: str, minutes: int) -> None:
