@@ -131,6 +131,13 @@ def without_control_chars(value: str) -> str:
     return " ".join(cleaned.split())
 
 
+def require_user_id(user_id: str) -> str:
+    """The user a user-scoped call names; none is invalid, never "any user"."""
+    if not user_id:
+        raise ValidationError("userId", "is required")
+    return user_id
+
+
 def validate_subject(subject: str) -> None:
     if not subject.strip():
         raise ValidationError("subject", "must not be empty")

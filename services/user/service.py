@@ -19,6 +19,7 @@ from services.user.domain import (
     User,
     UserChanges,
     name_from_login,
+    require_user_id,
     validate_changes,
     validate_email,
     validate_subject,
@@ -82,7 +83,8 @@ class UserService:
         return user, True
 
     def get(self, user_id: str) -> User:
-        user = self._repo.get(user_id) if user_id else None
+        """NotFound for an unknown user; an empty id is a ValidationError."""
+        user = self._repo.get(require_user_id(user_id))
         if user is None:
             raise NotFound(user_id)
         return user
@@ -93,10 +95,11 @@ class UserService:
         return self._repo.get_many(wanted) if wanted else []
 
     def update(self, user_id: str, changes: UserChanges) -> User:
+        require_user_id(user_id)
         validate_changes(changes)
         if changes.name is not None:
             changes = replace(changes, name=changes.name.strip())
-        updated = self._repo.update(user_id, changes) if user_id else None
+        updated = self._repo.update(user_id, changes)
         if updated is None:
             raise NotFound(user_id)
         return updated

@@ -137,8 +137,6 @@ def test_unknown_users_are_not_found(service: UserService) -> None:
     with pytest.raises(NotFound):
         service.get("nope")
     with pytest.raises(NotFound):
-        service.get("")
-    with pytest.raises(NotFound):
         service.update("nope", UserChanges(name="X"))
     with pytest.raises(NotFound):
         service.contact("nope")
@@ -166,3 +164,15 @@ def test_an_order_notice_for_an_unknown_buyer_is_not_found(
     with pytest.raises(NotFound):
         service.notify_buyer(notice("ghost"))
     assert notifications.published == {}
+
+
+def test_an_empty_user_id_is_invalid_never_any_user(service: UserService) -> None:
+    service.get_or_create("s", "eve@example.com", "Eve")
+    for call in (
+        lambda: service.get(""),
+        lambda: service.update("", UserChanges(name="X")),
+        lambda: service.contact(""),
+    ):
+        with pytest.raises(ValidationError) as err:
+            call()
+        assert err.value.field == "userId"
