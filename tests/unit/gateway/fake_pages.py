@@ -11,9 +11,9 @@ T = TypeVar("T")
 
 
 def offset_page(
-    items: list[T], page_size: int, page_token: str, backward: bool
+    items: list[T], page_size: int, page_token: str, backward: bool, cap: int = 100
 ) -> clients.Page[T]:
-    size = min(page_size or 20, 100)
+    size = min(page_size or 20, cap)
     if not backward:
         start = int(page_token or 0)
         more = start + size < len(items)
