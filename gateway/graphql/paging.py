@@ -33,6 +33,11 @@ Fetch = Callable[[int, str, bool], Awaitable[clients.Page[T]]]
 
 MAX_INDEX = 1000
 
+HOW_TO_PAGE = (
+    "`first`/`after` page forward, `last`/`before` backward (same order); "
+    "`first` and `last` are at most 100 and cannot be mixed."
+)
+
 
 def encode_cursor(token: str, index: int) -> str:
     raw = json.dumps([token, index], separators=(",", ":")).encode()
@@ -123,7 +128,7 @@ async def read_page(args: PageArgs, fetch: Fetch[T]) -> PageSlice[T]:
 async def _forward(token: str, skip: int, first: int, fetch: Fetch[T]) -> PageSlice[T]:
     """`first` edges after the `skip` items that follow `token`."""
     page = await fetch(skip + first, token, False)
-    while skip > 0 and len(page.items) <= skip and page.next_token:
+    while 0 < len(page.items) <= skip and page.next_token:
         # The service capped the page before the cursor: go on from its end.
         token, skip = page.next_token, skip - len(page.items)
         page = await fetch(skip + first, token, False)

@@ -11,7 +11,7 @@ from gateway.graphql.common import PageInfo
 from gateway.graphql.context import GatewayInfo
 from gateway.graphql.errors import service_errors
 from gateway.graphql.orders.types import Order, OrderConnection, OrderEdge
-from gateway.graphql.paging import page_args, read_page
+from gateway.graphql.paging import HOW_TO_PAGE, page_args, read_page
 from gateway.graphql.permissions import ORDERS_WRITE, IsAuthenticated
 
 
@@ -30,9 +30,7 @@ class OrderQueries:
         return Order.from_domain(order) if order is not None else None
 
     @strawberry.field(
-        description="The caller's own orders, newest first. `first`/`after` page "
-        "forward, `last`/`before` backward (same order); `first` and `last` are at "
-        "most 100 and cannot be mixed.",
+        description=f"The caller's own orders, newest first. {HOW_TO_PAGE}",
         permission_classes=[IsAuthenticated],
     )
     @service_errors

@@ -8,7 +8,7 @@ from gateway import clients
 from gateway.graphql.common import PageInfo
 from gateway.graphql.context import GatewayContext, GatewayInfo
 from gateway.graphql.errors import service_errors
-from gateway.graphql.paging import page_args, read_page
+from gateway.graphql.paging import HOW_TO_PAGE, page_args, read_page
 from gateway.graphql.products.types import (
     Product,
     ProductConnection,
@@ -26,11 +26,6 @@ async def load_product(context: GatewayContext, product_id: str) -> clients.Prod
 
 ProductPage = clients.Page[clients.Product]
 
-PAGING = (
-    "Newest first. `first`/`after` page forward, `last`/`before` backward (same "
-    "order); `first` and `last` are at most 100 and cannot be mixed."
-)
-
 
 @strawberry.type
 class ProductQueries:
@@ -46,7 +41,7 @@ class ProductQueries:
             return None  # absent is null here, not an error
         return Product.from_domain(product)
 
-    @strawberry.field(description=PAGING)
+    @strawberry.field(description=f"Newest first. {HOW_TO_PAGE}")
     @service_errors
     async def products(
         self,

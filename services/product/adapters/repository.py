@@ -72,8 +72,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def _beyond(position: tuple[datetime, str], backward: bool) -> dict[str, Any]:
-    """Products after the position (just after the product it names), newest
-    first; `backward`, those before it, that product included."""
+    """Products after the position a cursor marks (just after the product it
+    names, newest first); `backward`, those before it, that product included."""
     created, product_id = position
     time_op, id_op = ("$gt", "$gte") if backward else ("$lt", "$lt")
     return {
