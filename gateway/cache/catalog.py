@@ -96,8 +96,12 @@ class ProductCatalog:
         page_size: int,
         page_token: str,
         load: Callable[[], Awaitable[Page[Product]]],
+        backward: bool = False,
     ) -> Page[Product]:
-        query = json.dumps([asdict(flt), page_size, page_token], sort_keys=True)
+        asked: list[object] = [asdict(flt), page_size, page_token]
+        if backward:  # forward pages keep the keys they always had
+            asked.append("backward")
+        query = json.dumps(asked, sort_keys=True)
         key = PAGE_PREFIX + hashlib.sha256(query.encode()).hexdigest()[:32]
         near: Page[Product] | None = self.near.get(key)
         if near is not None:

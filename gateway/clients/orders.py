@@ -28,8 +28,18 @@ class OrderClient(Protocol):
     ) -> Order: ...
     async def get(self, order_id: str, owner_id: str, *, actor: Actor) -> Order: ...
     async def list_for_user(
-        self, user_id: str, page_size: int, page_token: str, *, actor: Actor
-    ) -> Page[Order]: ...
+        self,
+        user_id: str,
+        page_size: int,
+        page_token: str,
+        *,
+        actor: Actor,
+        backward: bool = False,
+    ) -> Page[Order]:
+        """Newest first; `backward`: the page just before the token's position
+        (the end when empty), whose token marks the position before it."""
+        ...
+
     async def update_status(
         self, order_id: str, status: OrderStatus, *, actor: Actor
     ) -> Order: ...
@@ -71,10 +81,19 @@ class GrpcOrderClient:
         return convert.order(response)
 
     async def list_for_user(
-        self, user_id: str, page_size: int, page_token: str, *, actor: Actor
+        self,
+        user_id: str,
+        page_size: int,
+        page_token: str,
+        *,
+        actor: Actor,
+        backward: bool = False,
     ) -> Page[Order]:
         request = order_pb2.ListOrdersRequest(
-            user_id=user_id, page_size=page_size, page_token=page_token
+            user_id=user_id,
+            page_size=page_size,
+            page_token=page_token,
+            backward=backward,
         )
         response = await self._call.call(self._stub.ListOrders, request, actor)
         return Page(

@@ -24,8 +24,16 @@ class ProductClient(Protocol):
     async def get(self, product_id: str) -> Product: ...
     async def batch_get(self, ids: Sequence[str]) -> list[Product]: ...
     async def list(
-        self, flt: ProductFilter, page_size: int, page_token: str
-    ) -> Page[Product]: ...
+        self,
+        flt: ProductFilter,
+        page_size: int,
+        page_token: str,
+        backward: bool = False,
+    ) -> Page[Product]:
+        """Newest first; `backward`: the page just before the token's position
+        (the end when empty), whose token marks the position before it."""
+        ...
+
     async def create(self, draft: ProductDraft, *, actor: Actor) -> Product:
         """Needs products:write in `actor`'s permissions (so does `update`)."""
         ...
@@ -54,11 +62,16 @@ class GrpcProductClient:
         return [convert.product(product) for product in response.products]
 
     async def list(
-        self, flt: ProductFilter, page_size: int, page_token: str
+        self,
+        flt: ProductFilter,
+        page_size: int,
+        page_token: str,
+        backward: bool = False,
     ) -> Page[Product]:
         request = product_pb2.ListProductsRequest(
             page_size=page_size,
             page_token=page_token,
+            backward=backward,
             category=flt.category,
             search=flt.search,
         )

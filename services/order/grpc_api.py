@@ -84,7 +84,9 @@ class OrderServicer(order_pb2_grpc.OrderServiceServicer):
         self, request: order_pb2.ListOrdersRequest, context: grpc.ServicerContext
     ) -> order_pb2.ListOrdersResponse:
         user = _gateway(context, "ListOrders").require_owner(request.user_id, "user_id")
-        page = self._service.list_for_user(user, request.page_size, request.page_token)
+        page = self._service.list_for_user(
+            user, request.page_size, request.page_token, request.backward
+        )
         return order_pb2.ListOrdersResponse(
             orders=[order_to_proto(o) for o in page.orders],
             next_page_token=page.next_token,

@@ -58,9 +58,12 @@ class OrderRepository(Protocol):
         ...
 
     def list_for_user(
-        self, user_id: str, limit: int, after: Cursor | None
+        self, user_id: str, limit: int, after: Cursor | None, backward: bool = False
     ) -> list[Order]:
-        """Newest first ((created_at, id) descending), at most `limit`."""
+        """Newest first ((created_at, id) descending), at most `limit`, after
+        the cursor. `backward`: those before it (the cursor's own order
+        included, the end of the list when None), nearest first, so oldest
+        first."""
         ...
 
     def change_status(
@@ -219,17 +222,25 @@ class OrderService:
             raise OrderNotFound(order_id)
         return order
 
-    def list_for_user(self, user_id: str, page_size: int, page_token: str) -> Page:
+    def list_for_user(
+        self, user_id: str, page_size: int, page_token: str, backward: bool = False
+    ) -> Page:
+        """A page of the user's orders, newest first. `backward`: the page just
+        before the token's position, whose token marks the position before it."""
         if not user_id:
             raise ValidationError("userId", "is required")
         if page_size < 0:
             raise ValidationError("pageSize", "must not be negative")
         size = DEFAULT_PAGE if page_size == 0 else min(page_size, MAX_PAGE)
         after = decode_cursor(page_token) if page_token else None
-        orders = self._repo.list_for_user(user_id, size + 1, after)
+        orders = self._repo.list_for_user(user_id, size + 1, after, backward)
         more = len(orders) > size
-        orders = orders[:size]
-        return Page(orders, encode_cursor(orders[-1]) if more else "")
+        if not backward:
+            orders = orders[:size]
+            return Page(orders, encode_cursor(orders[-1]) if more else "")
+        # Just before the page is just after the order before it.
+        newest_first = list(reversed(orders[:size]))
+        return Page(newest_first, encode_cursor(orders[size]) if more else "")
 
     def cancel(self, order_id: str, owner_id: str) -> Order:
         """Cancels `owner_id`'s order (OrderNotFound for another user's)."""

@@ -144,7 +144,9 @@ class ProductServicer(product_pb2_grpc.ProductServiceServicer):
             max_price=request.max_price if request.HasField("max_price") else None,
             search=request.search,
         )
-        page = self._service.list(flt, request.page_size, request.page_token)
+        page = self._service.list(
+            flt, request.page_size, request.page_token, request.backward
+        )
         return product_pb2.ListProductsResponse(
             products=[product_to_proto(p) for p in page.products],
             next_page_token=page.next_cursor,

@@ -36,7 +36,15 @@ class ProductRepository(Protocol):
     def get(self, product_id: str) -> Product | None: ...
     def get_many(self, ids: list[str]) -> list[Product]: ...
     def update(self, product_id: str, changes: ProductChanges) -> Product | None: ...
-    def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page: ...
+    def list(
+        self, flt: ProductFilter, limit: int, cursor: str, backward: bool = False
+    ) -> Page:
+        """Newest first, `limit` products after the position `cursor` marks
+        (the start when empty), or, `backward`, the `limit` just before it (the
+        end when empty); `next_cursor` marks where the next page in that
+        direction starts (backward: just before the first product returned)."""
+        ...
+
     def take(self, product_id: str, quantity: int) -> Product | None:
         """Conditionally take `quantity` (stock >= n -> stock -= n), else None."""
         ...
@@ -117,10 +125,12 @@ class ProductService:
             self._events.stock_changed(product_id, updated.stock)
         return updated
 
-    def list(self, flt: ProductFilter, page_size: int, cursor: str) -> Page:
+    def list(
+        self, flt: ProductFilter, page_size: int, cursor: str, backward: bool = False
+    ) -> Page:
         validate_filter(flt)
         size = DEFAULT_PAGE if page_size <= 0 else min(page_size, MAX_PAGE)
-        return self._repo.list(flt, size, cursor)
+        return self._repo.list(flt, size, cursor, backward)
 
     def check_stock(self, product_id: str, quantity: int) -> tuple[bool, int]:
         validate_quantity(quantity)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import strawberry
 
-from gateway.graphql.common import PageInfo, page_request, page_slice
+from gateway import clients
+from gateway.graphql.common import PageInfo
 from gateway.graphql.context import GatewayInfo
 from gateway.graphql.errors import service_errors
 from gateway.graphql.orders.types import Order, OrderConnection, OrderEdge
+from gateway.graphql.paging import HOW_TO_PAGE, page_args, read_page
 from gateway.graphql.permissions import ORDERS_WRITE, IsAuthenticated
 
 
@@ -26,26 +30,39 @@ class OrderQueries:
         return Order.from_domain(order) if order is not None else None
 
     @strawberry.field(
-        description="The caller's own orders, newest first. `first` is at most 100.",
+        description=f"The caller's own orders, newest first. {HOW_TO_PAGE}",
         permission_classes=[IsAuthenticated],
     )
     @service_errors
     async def orders(
-        self, info: GatewayInfo, first: int | None = None, after: str | None = None
+        self,
+        info: GatewayInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> OrderConnection:
         context = info.context
         settings = context.settings
-        request = page_request(
+        args = page_args(
             first,
             after,
+            last,
+            before,
             settings.graphql_default_page_size,
             settings.graphql_max_page_size,
         )
         actor = await context.actor()
-        page = await context.services.orders.list_for_user(
-            actor.user_id, request.size, request.token, actor=actor
-        )
-        window = page_slice(request, page.items, page.next_token)
+        service = context.services.orders
+
+        def fetch(
+            size: int, token: str, backward: bool
+        ) -> Awaitable[clients.Page[clients.Order]]:
+            return service.list_for_user(
+                actor.user_id, size, token, actor=actor, backward=backward
+            )
+
+        window = await read_page(args, fetch)
         return OrderConnection(
             edges=[
                 OrderEdge(cursor=cursor, node=Order.from_domain(order))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from gateway import clients
-from gateway.graphql.common import PageInfo, page_request, page_slice
+from gateway.graphql.common import PageInfo
 from gateway.graphql.context import GatewayContext, GatewayInfo
 from gateway.graphql.errors import service_errors
+from gateway.graphql.paging import HOW_TO_PAGE, page_args, read_page
 from gateway.graphql.products.types import (
     Product,
     ProductConnection,
@@ -21,6 +22,9 @@ async def load_product(context: GatewayContext, product_id: str) -> clients.Prod
     if product is None:
         raise clients.NotFound(f"product {product_id}")
     return product
+
+
+ProductPage = clients.Page[clients.Product]
 
 
 @strawberry.type
@@ -37,7 +41,7 @@ class ProductQueries:
             return None  # absent is null here, not an error
         return Product.from_domain(product)
 
-    @strawberry.field(description="Newest first. `first` is at most 100.")
+    @strawberry.field(description=f"Newest first. {HOW_TO_PAGE}")
     @service_errors
     async def products(
         self,
@@ -45,26 +49,36 @@ class ProductQueries:
         first: int | None = None,
         after: str | None = None,
         filter: ProductFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> ProductConnection:
         context = info.context
         settings = context.settings
-        request = page_request(
+        args = page_args(
             first,
             after,
+            last,
+            before,
             settings.graphql_default_page_size,
             settings.graphql_max_page_size,
         )
         flt = filter.to_domain() if filter is not None else clients.ProductFilter()
         service = context.services.products
-        page = await context.services.catalog.products(
-            flt,
-            request.size,
-            request.token,
-            lambda: service.list(flt, request.size, request.token),
-        )
-        for product in page.items:
-            context.loaders.products.prime(product.id, product)
-        window = page_slice(request, page.items, page.next_token)
+        catalog = context.services.catalog
+
+        async def fetch(size: int, token: str, backward: bool) -> ProductPage:
+            page = await catalog.products(
+                flt,
+                size,
+                token,
+                lambda: service.list(flt, size, token, backward),
+                backward,
+            )
+            for product in page.items:
+                context.loaders.products.prime(product.id, product)
+            return page
+
+        window = await read_page(args, fetch)
         return ProductConnection(
             edges=[
                 ProductEdge(cursor=cursor, node=Product.from_domain(product))

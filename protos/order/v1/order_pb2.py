@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from protos.common.v1 import money_pb2 as protos_dot_common_dot_v1_dot_money__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/order/v1/order.proto\x12\x11\x64\x61prshop.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\"v\n\tOrderItem\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\x12-\n\nunit_price\x18\x04 \x01(\x0b\x32\x19.daprshop.common.v1.Money\"\x8b\x02\n\x05Order\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12.\n\x06status\x18\x03 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12+\n\x05items\x18\x04 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x05 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"6\n\x0ePlaceOrderItem\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"o\n\x11PlaceOrderRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x30\n\x05items\x18\x02 \x03(\x0b\x32!.daprshop.order.v1.PlaceOrderItem\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"/\n\x0fGetOrderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\"K\n\x11ListOrdersRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"W\n\x12ListOrdersResponse\x12(\n\x06orders\x18\x01 \x03(\x0b\x32\x18.daprshop.order.v1.Order\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x18UpdateOrderStatusRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\x06status\x18\x02 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\"2\n\x12\x43\x61ncelOrderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t*r\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tCONFIRMED\x10\x02\x12\x0b\n\x07SHIPPED\x10\x03\x12\r\n\tDELIVERED\x10\x04\x12\r\n\tCANCELLED\x10\x05\x32\xad\x03\n\x0cOrderService\x12L\n\nPlaceOrder\x12$.daprshop.order.v1.PlaceOrderRequest\x1a\x18.daprshop.order.v1.Order\x12H\n\x08GetOrder\x12\".daprshop.order.v1.GetOrderRequest\x1a\x18.daprshop.order.v1.Order\x12Y\n\nListOrders\x12$.daprshop.order.v1.ListOrdersRequest\x1a%.daprshop.order.v1.ListOrdersResponse\x12Z\n\x11UpdateOrderStatus\x12+.daprshop.order.v1.UpdateOrderStatusRequest\x1a\x18.daprshop.order.v1.Order\x12N\n\x0b\x43\x61ncelOrder\x12%.daprshop.order.v1.CancelOrderRequest\x1a\x18.daprshop.order.v1.OrderB)Z\'daprshop/protos/gen/go/order/v1;orderv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/order/v1/order.proto\x12\x11\x64\x61prshop.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cprotos/common/v1/money.proto\"v\n\tOrderItem\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x14\n\x0cproduct_name\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\x12-\n\nunit_price\x18\x04 \x01(\x0b\x32\x19.daprshop.common.v1.Money\"\x8b\x02\n\x05Order\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12.\n\x06status\x18\x03 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\x12+\n\x05items\x18\x04 \x03(\x0b\x32\x1c.daprshop.order.v1.OrderItem\x12(\n\x05total\x18\x05 \x01(\x0b\x32\x19.daprshop.common.v1.Money\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"6\n\x0ePlaceOrderItem\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"o\n\x11PlaceOrderRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x30\n\x05items\x18\x02 \x03(\x0b\x32!.daprshop.order.v1.PlaceOrderItem\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"/\n\x0fGetOrderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\"]\n\x11ListOrdersRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08\x62\x61\x63kward\x18\x04 \x01(\x08\"W\n\x12ListOrdersResponse\x12(\n\x06orders\x18\x01 \x03(\x0b\x32\x18.daprshop.order.v1.Order\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x18UpdateOrderStatusRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\x06status\x18\x02 \x01(\x0e\x32\x1e.daprshop.order.v1.OrderStatus\"2\n\x12\x43\x61ncelOrderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t*r\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tCONFIRMED\x10\x02\x12\x0b\n\x07SHIPPED\x10\x03\x12\r\n\tDELIVERED\x10\x04\x12\r\n\tCANCELLED\x10\x05\x32\xad\x03\n\x0cOrderService\x12L\n\nPlaceOrder\x12$.daprshop.order.v1.PlaceOrderRequest\x1a\x18.daprshop.order.v1.Order\x12H\n\x08GetOrder\x12\".daprshop.order.v1.GetOrderRequest\x1a\x18.daprshop.order.v1.Order\x12Y\n\nListOrders\x12$.daprshop.order.v1.ListOrdersRequest\x1a%.daprshop.order.v1.ListOrdersResponse\x12Z\n\x11UpdateOrderStatus\x12+.daprshop.order.v1.UpdateOrderStatusRequest\x1a\x18.daprshop.order.v1.Order\x12N\n\x0b\x43\x61ncelOrder\x12%.daprshop.order.v1.CancelOrderRequest\x1a\x18.daprshop.order.v1.OrderB)Z\'daprshop/protos/gen/go/order/v1;orderv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,8 +34,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.order.v1.order_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\'daprshop/protos/gen/go/order/v1;orderv1'
-  _globals['_ORDERSTATUS']._serialized_start=1027
-  _globals['_ORDERSTATUS']._serialized_end=1141
+  _globals['_ORDERSTATUS']._serialized_start=1045
+  _globals['_ORDERSTATUS']._serialized_end=1159
   _globals['_ORDERITEM']._serialized_start=113
   _globals['_ORDERITEM']._serialized_end=231
   _globals['_ORDER']._serialized_start=234
@@ -47,13 +47,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETORDERREQUEST']._serialized_start=672
   _globals['_GETORDERREQUEST']._serialized_end=719
   _globals['_LISTORDERSREQUEST']._serialized_start=721
-  _globals['_LISTORDERSREQUEST']._serialized_end=796
-  _globals['_LISTORDERSRESPONSE']._serialized_start=798
-  _globals['_LISTORDERSRESPONSE']._serialized_end=885
-  _globals['_UPDATEORDERSTATUSREQUEST']._serialized_start=887
-  _globals['_UPDATEORDERSTATUSREQUEST']._serialized_end=973
-  _globals['_CANCELORDERREQUEST']._serialized_start=975
-  _globals['_CANCELORDERREQUEST']._serialized_end=1025
-  _globals['_ORDERSERVICE']._serialized_start=1144
-  _globals['_ORDERSERVICE']._serialized_end=1573
+  _globals['_LISTORDERSREQUEST']._serialized_end=814
+  _globals['_LISTORDERSRESPONSE']._serialized_start=816
+  _globals['_LISTORDERSRESPONSE']._serialized_end=903
+  _globals['_UPDATEORDERSTATUSREQUEST']._serialized_start=905
+  _globals['_UPDATEORDERSTATUSREQUEST']._serialized_end=991
+  _globals['_CANCELORDERREQUEST']._serialized_start=993
+  _globals['_CANCELORDERREQUEST']._serialized_end=1043
+  _globals['_ORDERSERVICE']._serialized_start=1162
+  _globals['_ORDERSERVICE']._serialized_end=1591
 # @@protoc_insertion_point(module_scope)

@@ -208,6 +208,10 @@ Global___UpdateProductRequest: _TypeAlias = UpdateProductRequest  # noqa: Y015
 
 @_typing.final
 class ListProductsRequest(_message.Message):
+    """Newest first. A page token marks a position in that list: the place just
+    after the last product of the page that returned it.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
@@ -216,12 +220,18 @@ class ListProductsRequest(_message.Message):
     MIN_PRICE_FIELD_NUMBER: _builtins.int
     MAX_PRICE_FIELD_NUMBER: _builtins.int
     SEARCH_FIELD_NUMBER: _builtins.int
+    BACKWARD_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     page_token: _builtins.str
     category: _builtins.str
     min_price: _builtins.int
     max_price: _builtins.int
     search: _builtins.str
+    backward: _builtins.bool
+    """Page towards the newest: the page_size products just before the position
+    page_token marks (the end of the list when empty), still newest first.
+    Tokens of either direction may be used in either direction.
+    """
     def __init__(
         self,
         *,
@@ -231,10 +241,11 @@ class ListProductsRequest(_message.Message):
         min_price: _builtins.int | None = ...,
         max_price: _builtins.int | None = ...,
         search: _builtins.str = ...,
+        backward: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_max_price", b"_max_price", "_min_price", b"_min_price", "max_price", b"max_price", "min_price", b"min_price"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_price", b"_max_price", "_min_price", b"_min_price", "category", b"category", "max_price", b"max_price", "min_price", b"min_price", "page_size", b"page_size", "page_token", b"page_token", "search", b"search"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_price", b"_max_price", "_min_price", b"_min_price", "backward", b"backward", "category", b"category", "max_price", b"max_price", "min_price", b"min_price", "page_size", b"page_size", "page_token", b"page_token", "search", b"search"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__max_price: _TypeAlias = _typing.Literal["max_price"]  # noqa: Y015
     _WhichOneofArgType__max_price: _TypeAlias = _typing.Literal["_max_price", b"_max_price"]  # noqa: Y015
@@ -254,6 +265,9 @@ class ListProductsResponse(_message.Message):
     PRODUCTS_FIELD_NUMBER: _builtins.int
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     next_page_token: _builtins.str
+    """Empty when nothing is left in the direction asked. Backward, it marks the
+    position just before this page's first product.
+    """
     @_builtins.property
     def products(self) -> _containers.RepeatedCompositeFieldContainer[Global___Product]: ...
     def __init__(

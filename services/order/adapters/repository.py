@@ -150,23 +150,25 @@ class MySQLOrderRepository:
 
     @store_errors
     def list_for_user(
-        self, user_id: str, limit: int, after: Cursor | None
+        self, user_id: str, limit: int, after: Cursor | None, backward: bool = False
     ) -> list[Order]:
+        # Backward reads oldest first from the cursor, its own order included.
+        order = "ASC" if backward else "DESC"
+        beyond = "(created_at > %s OR (created_at = %s AND id >= %s))"
+        if not backward:
+            beyond = "(created_at < %s OR (created_at = %s AND id < %s))"
+        where = "user_id = %s"
+        args: list[object] = [user_id]
+        if after is not None:
+            moment = db_time(after.created_at)
+            where = f"{where} AND {beyond}"
+            args += [moment, moment, after.order_id]
         with utc_transaction(self._db) as cur:
-            if after is None:
-                cur.execute(
-                    "SELECT * FROM orders WHERE user_id = %s"
-                    " ORDER BY created_at DESC, id DESC LIMIT %s",
-                    (user_id, limit),
-                )
-            else:
-                moment = db_time(after.created_at)
-                cur.execute(
-                    "SELECT * FROM orders WHERE user_id = %s AND (created_at < %s"
-                    " OR (created_at = %s AND id < %s))"
-                    " ORDER BY created_at DESC, id DESC LIMIT %s",
-                    (user_id, moment, moment, after.order_id, limit),
-                )
+            cur.execute(
+                f"SELECT * FROM orders WHERE {where}"
+                f" ORDER BY created_at {order}, id {order} LIMIT %s",
+                (*args, limit),
+            )
             return self._load(cur, cur.fetchall())
 
     @store_errors

@@ -71,6 +71,19 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         ) from err
 
 
+def _beyond(position: tuple[datetime, str], backward: bool) -> dict[str, Any]:
+    """Products after the position a cursor marks (just after the product it
+    names, newest first); `backward`, those before it, that product included."""
+    created, product_id = position
+    time_op, id_op = ("$gt", "$gte") if backward else ("$lt", "$lt")
+    return {
+        "$or": [
+            {"created_at": {time_op: created}},
+            {"created_at": created, "_id": {id_op: product_id}},
+        ]
+    }
+
+
 class MongoProductRepository:
     """Products in one collection; stock changes are conditional updates.
 
@@ -139,7 +152,9 @@ class MongoProductRepository:
             if doc is not None:
                 return _from_doc(doc)
 
-    def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page:
+    def list(
+        self, flt: ProductFilter, limit: int, cursor: str, backward: bool = False
+    ) -> Page:
         query: dict[str, Any] = {}
         if flt.category:
             query["category"] = flt.category
@@ -162,25 +177,25 @@ class MongoProductRepository:
                 }
             )
         if cursor:
-            created, last_id = decode_cursor(cursor)
-            clauses.append(
-                {
-                    "$or": [
-                        {"created_at": {"$lt": created}},
-                        {"created_at": created, "_id": {"$lt": last_id}},
-                    ]
-                }
-            )
+            clauses.append(_beyond(decode_cursor(cursor), backward))
         if clauses:
             query["$and"] = clauses
+        # Backward reads oldest first from the position, so the `limit`
+        # nearest it come first; one more says whether any are left.
+        order = ASCENDING if backward else DESCENDING
         docs = list(
             self._products.find(query)
-            .sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+            .sort([("created_at", order), ("_id", order)])
             .limit(limit + 1)
         )
         products = [_from_doc(d) for d in docs[:limit]]
-        has_more = len(docs) > limit
-        return Page(products, encode_cursor(products[-1]) if has_more else "")
+        if not backward:
+            has_more = len(docs) > limit
+            return Page(products, encode_cursor(products[-1]) if has_more else "")
+        products.reverse()
+        # The position just before the page is just after the product before it.
+        before = _from_doc(docs[limit]) if len(docs) > limit else None
+        return Page(products, encode_cursor(before) if before else "")
 
     def take(self, product_id: str, quantity: int) -> Product | None:
         doc = self._products.find_one_and_update(

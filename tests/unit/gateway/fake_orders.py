@@ -14,6 +14,7 @@ from tests.unit.gateway.fake_identity import (
     require_owner,
     require_permission,
 )
+from tests.unit.gateway.fake_pages import offset_page
 from tests.unit.gateway.fake_products import FakeProducts
 
 _NEXT = {
@@ -106,17 +107,18 @@ class FakeOrders:
         return order
 
     async def list_for_user(
-        self, user_id: str, page_size: int, page_token: str, *, actor: Actor
+        self,
+        user_id: str,
+        page_size: int,
+        page_token: str,
+        *,
+        actor: Actor,
+        backward: bool = False,
     ) -> clients.Page[clients.Order]:
         self._check("list_for_user")
         require_owner(actor, user_id)
         mine = [o for o in reversed(list(self.by_id.values())) if o.user_id == user_id]
-        start = int(page_token or 0)
-        size = min(page_size or 20, 100)
-        more = start + size < len(mine)
-        return clients.Page(
-            mine[start : start + size], str(start + size) if more else ""
-        )
+        return offset_page(mine, page_size, page_token, backward)
 
     async def update_status(
         self, order_id: str, status: clients.OrderStatus, *, actor: Actor

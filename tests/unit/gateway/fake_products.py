@@ -14,6 +14,7 @@ from gateway import clients
 from tests.unit.gateway.fake_identity import (
     require_permission,
 )
+from tests.unit.gateway.fake_pages import offset_page
 
 
 class FakeProducts:
@@ -56,7 +57,11 @@ class FakeProducts:
         return [self.by_id[i] for i in ids if i in self.by_id]
 
     async def list(
-        self, flt: clients.ProductFilter, page_size: int, page_token: str
+        self,
+        flt: clients.ProductFilter,
+        page_size: int,
+        page_token: str,
+        backward: bool = False,
     ) -> clients.Page[clients.Product]:
         await self._check("list")
         items = [
@@ -75,11 +80,7 @@ class FakeProducts:
                     )
                 ]
             )
-        start = int(page_token or 0)
-        size = min(page_size or 20, 100)
-        page = items[start : start + size]
-        more = start + size < len(items)
-        return clients.Page(page, str(start + size) if more else "")
+        return offset_page(items, page_size, page_token, backward)
 
     async def create(
         self, draft: clients.ProductDraft, *, actor: Actor

@@ -34,7 +34,9 @@ def test_the_names_clients_rely_on_exist() -> None:
         "products(first: Int = null, after: String = null, filter: ProductFilter",
         "): ProductConnection!",
         "order(id: ID!): Order",
-        "orders(first: Int = null, after: String = null): OrderConnection!",
+        "orders(first: Int = null, after: String = null, last: Int = null, "
+        "before: String = null): OrderConnection!",
+        "filter: ProductFilter = null, last: Int = null, before: String = null)",
         "updateProfile(input: UpdateProfileInput!): UpdateProfileResult!",
         "createProduct(input: CreateProductInput!): CreateProductResult!",
         "updateProduct(id: ID!, input: UpdateProductInput!): UpdateProductResult!",

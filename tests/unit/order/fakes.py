@@ -161,19 +161,21 @@ class FakeRepository:
         ]
 
     def list_for_user(
-        self, user_id: str, limit: int, after: Cursor | None
+        self, user_id: str, limit: int, after: Cursor | None, backward: bool = False
     ) -> list[Order]:
         self._check()
         mine = sorted(
             (o for o in self.orders.values() if o.user_id == user_id),
             key=lambda o: (o.created_at, o.id),
-            reverse=True,
+            reverse=not backward,
         )
         if after:
+            position = (after.created_at, after.order_id)
             mine = [
                 o
                 for o in mine
-                if (o.created_at, o.id) < (after.created_at, after.order_id)
+                if ((o.created_at, o.id) >= position)
+                == backward  # backward: the cursor's own order too
             ]
         return mine[:limit]
 

@@ -164,6 +164,25 @@ def test_listing_returns_a_token_until_the_end(api) -> None:
     assert len(rest.orders) == 1 and not rest.next_page_token
 
 
+def test_listing_backward_pages_from_the_end(api) -> None:
+    for i in range(3):
+        api.PlaceOrder(place_request(("mug", 1), key=f"k{i}"), alice())
+    everything = api.ListOrders(order_pb2.ListOrdersRequest(user_id="alice"), alice())
+    end = api.ListOrders(
+        order_pb2.ListOrdersRequest(user_id="alice", page_size=2, backward=True),
+        alice(),
+    )
+    start = api.ListOrders(
+        order_pb2.ListOrdersRequest(
+            user_id="alice", page_size=2, page_token=end.next_page_token, backward=True
+        ),
+        alice(),
+    )
+    assert list(start.orders) + list(end.orders) == list(everything.orders)
+    assert len(end.orders) == 2 and end.next_page_token
+    assert not start.next_page_token
+
+
 def test_out_of_stock_carries_the_product_and_the_counts(api) -> None:
     err = aborted(lambda: api.PlaceOrder(place_request(("mug", 11)), alice()))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -297,3 +297,34 @@ def test_bad_listing_input_is_invalid(world) -> None:
         world.service.list_for_user("", 10, "")
     with pytest.raises(ValidationError):
         world.service.list_for_user("alice", -1, "")
+
+
+def test_backward_pages_hold_the_same_orders_in_the_same_order(world) -> None:
+    ids = [place(world, ("tea", 1), key=f"k{i}").id for i in range(5)]
+    for minute, order_id in enumerate(ids):
+        _backdate(world, order_id, minute // 2)  # equal times: id breaks the tie
+    place(world, ("mug", 1), key="bob", user="bob")
+    forward = [o.id for o in world.service.list_for_user("alice", 10, "").orders]
+    pages, token = [], ""
+    while True:
+        page = world.service.list_for_user("alice", 2, token, backward=True)
+        pages.insert(0, [o.id for o in page.orders])
+        token = page.next_token
+        if not token:
+            break
+    assert pages == [forward[:1], forward[1:3], forward[3:]]
+
+
+def test_a_backward_token_marks_the_position_just_before_its_page(world) -> None:
+    for i in range(5):
+        place(world, ("tea", 1), key=f"k{i}")
+    everything = [o.id for o in world.service.list_for_user("alice", 10, "").orders]
+    end = world.service.list_for_user("alice", 2, "", backward=True)
+    assert [o.id for o in end.orders] == everything[3:]
+    after = world.service.list_for_user("alice", 10, end.next_token)
+    assert [o.id for o in after.orders] == everything[3:]
+    # A forward token read backward: its page's own orders, up to its position.
+    head = world.service.list_for_user("alice", 2, "")
+    back = world.service.list_for_user("alice", 5, head.next_token, backward=True)
+    assert [o.id for o in back.orders] == everything[:2]
+    assert back.next_token == ""

@@ -48,7 +48,9 @@ class FakeProductRepository:
         self.products[product_id] = replace(product, **fields, updated_at=now())
         return self.products[product_id]
 
-    def list(self, flt: ProductFilter, limit: int, cursor: str) -> Page:
+    def list(
+        self, flt: ProductFilter, limit: int, cursor: str, backward: bool = False
+    ) -> Page:
         matching = [
             p
             for p in sorted(
@@ -58,8 +60,15 @@ class FakeProductRepository:
             and (flt.min_price is None or p.price.amount >= flt.min_price)
             and (flt.max_price is None or p.price.amount <= flt.max_price)
         ]
+        ids = [p.id for p in matching]
+        if backward:
+            # Before the position just after `cursor` (the end when empty).
+            end = ids.index(cursor) + 1 if cursor in ids else len(ids)
+            before = matching[:end]
+            page = before[-limit:]
+            more = len(before) > limit
+            return Page(page, before[-limit - 1].id if more else "")
         if cursor:
-            ids = [p.id for p in matching]
             matching = matching[ids.index(cursor) + 1 :] if cursor in ids else []
         page = matching[:limit]
         more = len(matching) > limit

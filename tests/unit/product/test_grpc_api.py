@@ -169,6 +169,24 @@ def test_listing_pages_with_a_token(api: ProductServicer) -> None:
     assert len(rest.products) == 1 and not rest.next_page_token
 
 
+def test_listing_backward_pages_from_the_end(api: ProductServicer) -> None:
+    for _ in range(3):
+        create(api)
+    everything = api.ListProducts(product_pb2.ListProductsRequest(), FakeContext())
+    end = api.ListProducts(
+        product_pb2.ListProductsRequest(page_size=2, backward=True), FakeContext()
+    )
+    start = api.ListProducts(
+        product_pb2.ListProductsRequest(
+            page_size=2, page_token=end.next_page_token, backward=True
+        ),
+        FakeContext(),
+    )
+    assert list(start.products) + list(end.products) == list(everything.products)
+    assert len(end.products) == 2 and end.next_page_token
+    assert not start.next_page_token
+
+
 def test_check_stock_commit_and_release_by_reservation_id(
     api: ProductServicer,
 ) -> None:

@@ -416,14 +416,20 @@ func (x *UpdateProductRequest) GetStock() int64 {
 	return 0
 }
 
+// Newest first. A page token marks a position in that list: the place just
+// after the last product of the page that returned it.
 type ListProductsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	PageSize      int32                  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	Category      string                 `protobuf:"bytes,3,opt,name=category,proto3" json:"category,omitempty"`
-	MinPrice      *int64                 `protobuf:"varint,4,opt,name=min_price,json=minPrice,proto3,oneof" json:"min_price,omitempty"`
-	MaxPrice      *int64                 `protobuf:"varint,5,opt,name=max_price,json=maxPrice,proto3,oneof" json:"max_price,omitempty"`
-	Search        string                 `protobuf:"bytes,6,opt,name=search,proto3" json:"search,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	PageSize  int32                  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string                 `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	Category  string                 `protobuf:"bytes,3,opt,name=category,proto3" json:"category,omitempty"`
+	MinPrice  *int64                 `protobuf:"varint,4,opt,name=min_price,json=minPrice,proto3,oneof" json:"min_price,omitempty"`
+	MaxPrice  *int64                 `protobuf:"varint,5,opt,name=max_price,json=maxPrice,proto3,oneof" json:"max_price,omitempty"`
+	Search    string                 `protobuf:"bytes,6,opt,name=search,proto3" json:"search,omitempty"`
+	// Page towards the newest: the page_size products just before the position
+	// page_token marks (the end of the list when empty), still newest first.
+	// Tokens of either direction may be used in either direction.
+	Backward      bool `protobuf:"varint,7,opt,name=backward,proto3" json:"backward,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -500,10 +506,19 @@ func (x *ListProductsRequest) GetSearch() string {
 	return ""
 }
 
+func (x *ListProductsRequest) GetBackward() bool {
+	if x != nil {
+		return x.Backward
+	}
+	return false
+}
+
 type ListProductsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Products      []*Product             `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
-	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Products []*Product             `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
+	// Empty when nothing is left in the direction asked. Backward, it marks the
+	// position just before this page's first product.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -937,7 +952,7 @@ const file_protos_product_v1_product_proto_rawDesc = "" +
 	"\x05_nameB\x0e\n" +
 	"\f_descriptionB\v\n" +
 	"\t_categoryB\b\n" +
-	"\x06_stock\"\xe5\x01\n" +
+	"\x06_stock\"\x81\x02\n" +
 	"\x13ListProductsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -945,7 +960,8 @@ const file_protos_product_v1_product_proto_rawDesc = "" +
 	"\bcategory\x18\x03 \x01(\tR\bcategory\x12 \n" +
 	"\tmin_price\x18\x04 \x01(\x03H\x00R\bminPrice\x88\x01\x01\x12 \n" +
 	"\tmax_price\x18\x05 \x01(\x03H\x01R\bmaxPrice\x88\x01\x01\x12\x16\n" +
-	"\x06search\x18\x06 \x01(\tR\x06searchB\f\n" +
+	"\x06search\x18\x06 \x01(\tR\x06search\x12\x1a\n" +
+	"\bbackward\x18\a \x01(\bR\bbackwardB\f\n" +
 	"\n" +
 	"_min_priceB\f\n" +
 	"\n" +
