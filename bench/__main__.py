@@ -30,7 +30,7 @@ class Scenario:
 
 
 def scenarios() -> list[Scenario]:
-    from bench import events, footprint, invocation, ladder, reads
+    from bench import events, footprint, invocation, ladder, layer, reads
 
     # R6 first: the idle figures are taken before any load, and the others
     # subtract each process's idle CPU. R1n, R1m and R1t restart sidecars
@@ -38,7 +38,7 @@ def scenarios() -> list[Scenario]:
     return [
         Scenario("R6", "footprint of the idle mesh", footprint.run),
         Scenario("R1", "service call through two sidecars", invocation.run),
-        Scenario("R2", "GraphQL layer vs a plain route", reads.run_layer),
+        Scenario("R2", "GraphQL layer vs a plain route", layer.run_layer),
         Scenario("R5", "rate ladders", ladder.run),
         # R3 after R5: its never-read products grow the catalog, and FerretDB
         # scans the whole collection for a lookup, slowing what follows.

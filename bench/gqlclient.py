@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,32 @@ def target(
     return HttpTarget("POST", url(), body, headers)
 
 
+def persisted_target(
+    query: str, variables: dict[str, Any] | None = None, *, with_document: bool
+) -> HttpTarget:
+    """An automatic persisted query (APQ): the document's sha256 in
+    `extensions`, and the document itself only `with_document` (registering)."""
+    body: dict[str, Any] = {
+        "variables": variables or {},
+        "extensions": {
+            "persistedQuery": {
+                "version": 1,
+                "sha256Hash": hashlib.sha256(query.encode()).hexdigest(),
+            }
+        },
+    }
+    if with_document:
+        body["query"] = query
+    headers = {"Content-Type": "application/json"}
+    return HttpTarget("POST", url(), json.dumps(body).encode(), headers)
+
+
+def register_persisted(query: str, variables: dict[str, Any] | None = None) -> None:
+    """Register a document under its hash, then check the hash alone runs it."""
+    for with_document in (True, False):
+        send(persisted_target(query, variables, with_document=with_document))
+
+
 def answered(field: str) -> Callable[[int, bytes], bool]:
     """Success: HTTP 200, no `errors`, and `data.<field>` present and not null."""
 
@@ -63,7 +90,12 @@ def ask(
     query: str, variables: dict[str, Any] | None = None, token: str | None = None
 ) -> dict[str, Any]:
     """One request; raises with the gateway's own words when it fails."""
-    request = target(query, variables, token)
+    return send(target(query, variables, token))
+
+
+def send(request: HttpTarget) -> dict[str, Any]:
+    """POST one prepared request; its `data`, or GatewayRefused with the
+    gateway's own words."""
     reply = httpx.post(
         request.url, content=request.body, headers=request.headers, timeout=10
     )

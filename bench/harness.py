@@ -1,8 +1,9 @@
 """What every scenario shares: settings, the run context, and the A/B runner.
 
-`alternate` runs the two sides of a comparison in alternating blocks (A B B A
-A B …) after one warm-up block each, so both see the same machine, and charges
-each side the CPU its processes used during its own blocks.
+`alternate` runs the sides of a comparison in alternating blocks (A B B A
+A B …, or A B C C B A … for three) after one warm-up block each, so all see the
+same machine, and charges each side the CPU its processes used during its own
+blocks.
 """
 
 from __future__ import annotations

@@ -29,14 +29,14 @@ RESULTS = BENCH / "results"
 METHOD = """\
 Open-loop constant-rate load (ghz `--async` for gRPC, vegeta for HTTP, an
 asyncio scheduler timing from each event's scheduled send for pub/sub), one
-warm-up block per side, then the two sides of each comparison in alternating
-blocks (A B B A …) so both see the same machine. Percentiles are exact
-(nearest rank over every recorded latency). CPU per request is utime+stime from
-`/proc/<pid>/stat` of each process (with its children) before and after its
-side's blocks, minus that process's idle CPU measured in R6, divided by the
-requests sent. Tracing sampling is 0 except in the rows marked "tracing on".
-The mesh is the full profile (Kafka) on 127.0.0.1, on the bench's own ports
-and run folder, started fresh for the run."""
+warm-up block per side, then the sides of each comparison in alternating blocks
+(A B B A …; A B C C B A … for R2's three) so all see the same machine.
+Percentiles are exact (nearest rank over every recorded latency). CPU per
+request is utime+stime from `/proc/<pid>/stat` of each process (with its
+children) before and after its side's blocks, minus that process's idle CPU
+measured in R6, divided by the requests sent. Tracing sampling is 0 except in
+the rows marked "tracing on". The mesh is the full profile (Kafka) on
+127.0.0.1, on the bench's own ports and run folder, started fresh for the run."""
 
 
 def _git_commit() -> str:
