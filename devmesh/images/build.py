@@ -1,0 +1,240 @@
+"""The images: a base (the Debian tree and the locked runtime dependencies in
+/opt/venv), one image per app on it (its code under /app), and daprd's.
+
+Each image is tagged `sha-<digest>` of its inputs and skipped when that tag
+exists, so a warm `make images` only hashes files; the project version tag
+(what deploy/ names) is moved onto the image built last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devmesh import bootstrap, pins
+from devmesh.images import rootfs
+from devmesh.images.layers import Working, exists
+from devmesh.images.names import DAPRD, PREFIX, digest_tag, image, version
+from devmesh.images.steps import run, say, step
+from devmesh.paths import REPO
+from devmesh.ports import APP_NAMES
+
+BASE = f"{PREFIX}-base"
+VENV = "/opt/venv"
+# Debian's python3 in the tree is 3.11, as is the machine's (bookworm both):
+# the venv is made with the machine's and points at /usr/bin, which inside
+# the image is the tree's.
+HOST_PYTHON = "/usr/bin/python3.11"
+PATH = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SHARED_CODE = ("common", "protos")
+SKIPPED = ("__pycache__", "gen")  # bytecode; protos/gen is the Go module
+CA_BUNDLE = "etc/ssl/certs/ca-certificates.crt"
+
+
+@dataclass(frozen=True)
+class Built:
+    name: str
+    ref: str
+    digest: str
+    fresh: bool  # built now (False: found by its digest)
+
+
+def _uv() -> Path:
+    return bootstrap.uv_bin()
+
+
+def runtime_requirements() -> str:
+    """uv.lock's runtime packages (no dev or bench group), pinned with hashes."""
+    return run(
+        [
+            str(_uv()),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--format",
+            "requirements-txt",
+            "--project",
+            str(REPO),
+        ]
+    )
+
+
+def _hash(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(REPO).parts
+        if path.is_file() and not any(part in SKIPPED for part in rel):
+            yield path
+
+
+def app_sources(app: str) -> list[Path]:
+    """The files of an app's image: the shared packages and its own."""
+    own = [REPO / "gateway"] if app == "gateway" else [REPO / "services" / app]
+    files = [p for top in (*SHARED_CODE, *own) for p in _files(REPO / top)]
+    if app != "gateway":
+        files.append(REPO / "services" / "__init__.py")
+    return files
+
+
+def build_base() -> Built:
+    tree = rootfs.ensure()
+    requirements = runtime_requirements()
+    digest = _hash(rootfs.digest(), requirements, VENV, PATH)
+    tag = digest_tag(digest)
+    if exists(f"{BASE}:{tag}"):
+        return Built("base", f"{BASE}:{tag}", digest, fresh=False)
+    say(f"base image {BASE}:{tag}: Debian tree + locked runtime deps")
+    work = Working()
+    try:
+        work.copy_tree(tree)
+        venv = work.root / VENV.lstrip("/")
+        uv_env = {"UV_PYTHON_DOWNLOADS": "never"}
+        run(
+            [
+                str(_uv()),
+                "venv",
+                "--quiet",
+                "--relocatable",
+                "--python",
+                HOST_PYTHON,
+                str(venv),
+            ],
+            uv_env,
+        )
+        req = work.root / "tmp" / "requirements.txt"
+        req.write_text(requirements)
+        step(
+            f"installing {requirements.count('==')} locked packages (uv)",
+            [
+                str(_uv()),
+                "pip",
+                "sync",
+                "--quiet",
+                "--link-mode",
+                "copy",
+                "--python",
+                str(venv / "bin" / "python"),
+                str(req),
+            ],
+            uv_env,
+        )
+        req.unlink()
+        work.configure(
+            {"org.opencontainers.image.title": BASE},
+            *("--env", f"PATH={PATH}", "--env", "PYTHONUNBUFFERED=1"),
+            *("--env", "PYTHONDONTWRITEBYTECODE=1", "--workingdir", "/app"),
+        )
+        work.commit(BASE, [tag])
+    except BaseException:
+        work.discard()
+        raise
+    return Built("base", f"{BASE}:{tag}", digest, fresh=True)
+
+
+def module(app: str) -> str:
+    return "gateway" if app == "gateway" else f"services.{app}"
+
+
+def build_app(app: str, base: Built) -> Built:
+    files = app_sources(app)
+    digest = _hash(
+        base.digest,
+        module(app),
+        *(part for f in files for part in (str(f.relative_to(REPO)), f.read_bytes())),
+    )
+    return _commit_tags(
+        app,
+        digest,
+        lambda work: _fill_app(work, app, files),
+        base.ref,
+        ("--cmd", f'["python", "-m", "{module(app)}"]'),
+    )
+
+
+def _fill_app(work: Working, app: str, files: list[Path]) -> None:
+    for path in files:
+        work.copy_file(path, f"/app/{path.relative_to(REPO)}")
+
+
+def build_daprd() -> Built:
+    daprd = bootstrap.daprd_bin()
+    tree = rootfs.ensure()
+    passwd = (tree / "etc/passwd").read_text().splitlines()
+    users = "\n".join(
+        line for line in passwd if line.split(":")[0] in ("root", "nonroot")
+    )
+    groups = "\n".join(
+        line
+        for line in (tree / "etc/group").read_text().splitlines()
+        if line.split(":")[0] in ("root", "nonroot")
+    )
+    ca = (tree / CA_BUNDLE).read_bytes()
+    digest = _hash(hashlib.sha256(daprd.read_bytes()).hexdigest(), ca, users, groups)
+
+    def fill(work: Working) -> None:
+        work.copy_file(daprd, "/daprd", 0o755)
+        work.copy_file(tree / CA_BUNDLE, f"/{CA_BUNDLE}")
+        work.write("/etc/passwd", users + "\n")
+        work.write("/etc/group", groups + "\n")
+        (work.root / "tmp").mkdir(mode=0o1777, exist_ok=True)
+        (work.root / "tmp").chmod(0o1777)
+
+    return _commit_tags(
+        DAPRD,
+        digest,
+        fill,
+        "scratch",
+        ("--entrypoint", '["/daprd"]', "--label", f"io.dapr.version={pins.DAPR}"),
+    )
+
+
+def _commit_tags(
+    name: str,
+    digest: str,
+    fill: Callable[[Working], None],
+    base: str,
+    options: tuple[str, ...],
+) -> Built:
+    repo = image(name)
+    tag = digest_tag(digest)
+    ref = f"{repo}:{version()}"
+    if exists(f"{repo}:{tag}"):
+        run(["buildah", "tag", f"{repo}:{tag}", ref])
+        return Built(name, ref, digest, fresh=False)
+    say(f"{ref} ({tag})")
+    work = Working(base)
+    try:
+        fill(work)
+        labels = {
+            "org.opencontainers.image.title": repo,
+            "org.opencontainers.image.version": version(),
+            "org.opencontainers.image.revision": digest,
+        }
+        work.configure(labels, *options)
+        work.commit(repo, [tag, version()])
+    except BaseException:
+        work.discard()
+        raise
+    return Built(name, ref, digest, fresh=True)
+
+
+def build(names: Iterable[str]) -> list[Built]:
+    wanted = list(names)
+    out: list[Built] = []
+    apps = [n for n in wanted if n in APP_NAMES]
+    if apps:
+        base = build_base()
+        out += [build_app(app, base) for app in apps]
+    if DAPRD in wanted:
+        out.append(build_daprd())
+    return out
