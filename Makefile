@@ -33,8 +33,8 @@ status:
 metrics:                ## one screen of the running mesh's metrics (apps and sidecars)
 	$(PY) -m devmesh metrics
 
-test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, prod-local, tilt)
-	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
+test: bootstrap         ## every tier (lint, unit, k8s, k8s-api, images, full (+browser), faults, lite, prod-local, tilt)
+	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS),images
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
