@@ -77,10 +77,19 @@ def _files(folder: Path) -> Iterable[Path]:
             yield path
 
 
+def package(app: str) -> str:
+    """The app's folder in the repository (and under /app in its image)."""
+    return "gateway" if app == "gateway" else f"services/{app}"
+
+
+def module(app: str) -> str:
+    return package(app).replace("/", ".")
+
+
 def app_sources(app: str) -> list[Path]:
     """The files of an app's image: the shared packages and its own."""
-    own = [REPO / "gateway"] if app == "gateway" else [REPO / "services" / app]
-    files = [p for top in (*SHARED_CODE, *own) for p in _files(REPO / top)]
+    tops = (*SHARED_CODE, package(app))
+    files = [path for top in tops for path in _files(REPO / top)]
     if app != "gateway":
         files.append(REPO / "services" / "__init__.py")
     return files
@@ -139,10 +148,6 @@ def build_base() -> Built:
         work.discard()
         raise
     return Built("base", f"{BASE}:{tag}", digest, fresh=True)
-
-
-def module(app: str) -> str:
-    return "gateway" if app == "gateway" else f"services.{app}"
 
 
 def build_app(app: str, base: Built) -> Built:
