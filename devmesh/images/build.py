@@ -150,23 +150,28 @@ def build_base() -> Built:
     return Built("base", f"{BASE}:{tag}", digest, fresh=True)
 
 
-def build_app(app: str, base: Built) -> Built:
+def app_digest(app: str, base_digest: str) -> str:
+    """What an app image is made of: its base, its module, its files' names
+    and contents."""
     files = app_sources(app)
-    digest = _hash(
-        base.digest,
+    return _hash(
+        base_digest,
         module(app),
         *(part for f in files for part in (str(f.relative_to(REPO)), f.read_bytes())),
     )
+
+
+def build_app(app: str, base: Built) -> Built:
     return _commit_tags(
         app,
-        digest,
-        lambda work: _fill_app(work, app, files),
+        app_digest(app, base.digest),
+        lambda work: _fill_app(work, app_sources(app)),
         base.ref,
         ("--cmd", f'["python", "-m", "{module(app)}"]'),
     )
 
 
-def _fill_app(work: Working, app: str, files: list[Path]) -> None:
+def _fill_app(work: Working, files: list[Path]) -> None:
     for path in files:
         work.copy_file(path, f"/app/{path.relative_to(REPO)}")
 
