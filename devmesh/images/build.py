@@ -15,7 +15,7 @@ from pathlib import Path
 
 from devmesh import bootstrap, pins
 from devmesh.images import rootfs
-from devmesh.images.layers import Working, exists
+from devmesh.images.layers import Working, exists, prune
 from devmesh.images.names import DAPRD, PREFIX, digest_tag, image, version
 from devmesh.images.steps import run, say, step
 from devmesh.paths import REPO
@@ -241,10 +241,18 @@ def _commit_tags(
 def build(names: Iterable[str]) -> list[Built]:
     wanted = list(names)
     out: list[Built] = []
+    out_of_date: list[str] = []
     apps = [n for n in wanted if n in APP_NAMES]
     if apps:
         base = build_base()
         out += [build_app(app, base) for app in apps]
     if DAPRD in wanted:
         out.append(build_daprd())
+    # The apps' old images first: an old base is theirs.
+    for b in out:
+        out_of_date += prune(image(b.name), digest_tag(b.digest))
+    if apps:
+        out_of_date += prune(BASE, digest_tag(base.digest))
+    if out_of_date:
+        say(f"removed {len(out_of_date)} out-of-date image tags")
     return out

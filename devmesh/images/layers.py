@@ -69,3 +69,20 @@ class Working:
 
     def discard(self) -> None:
         subprocess.run(["buildah", "rm", self.id], capture_output=True, check=False)
+
+
+def prune(repo: str, keep: str) -> list[str]:
+    """Untag (and so free) the repo's `sha-*` tags other than `keep`: the
+    images earlier builds left. Returns the references removed."""
+    out = json.loads(run(["podman", "images", "--format", "json"]) or "[]")
+    names = {name for image in out for name in image.get("Names") or []}
+    stale = sorted(
+        name
+        for name in names
+        if name.rpartition(":")[0] in (repo, f"localhost/{repo}")
+        and name.rpartition(":")[2].startswith("sha-")
+        and name.rpartition(":")[2] != keep
+    )
+    for name in stale:
+        run(["buildah", "rmi", name])
+    return stale

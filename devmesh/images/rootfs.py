@@ -1,8 +1,11 @@
 """The images' root file system: Debian bookworm (debootstrap minbase) with
-python3 and the CA certificates, from the apt mirror this machine uses.
+python3 and the CA certificates, from the apt mirror this machine uses, then
+brought up to date from bookworm-updates and bookworm-security.
 
 Cached under ~/.cache/daprshop/images/rootfs-<digest>, the digest of the
-recipe below (suite, mirror, packages, the user added, what is removed).
+recipe below (suite, mirrors, packages, the user added, what is removed).
+The updates are those of the day the tree was made: delete the folder to
+take newer ones.
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ import shutil
 from pathlib import Path
 
 from devmesh.images.names import UID
-from devmesh.images.steps import step
+from devmesh.images.steps import run, step
 from devmesh.paths import CACHE
 
 SUITE = "bookworm"
 PACKAGES = ("python3", "ca-certificates")
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
+DEFAULT_MIRRORS = {
+    SUITE: "http://deb.debian.org/debian",
+    f"{SUITE}-security": "http://deb.debian.org/debian-security",
+}
 SOURCES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
+KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 # Nothing an app reads at run time; about 100 MB of the tree.
 DROPPED = (
     "var/cache/apt",
@@ -35,8 +42,9 @@ GROUP = f"nonroot:x:{UID}:\n"
 ROOT = CACHE / "images"
 
 
-def mirror() -> str:
-    """The Debian mirror of this machine's apt sources (one-line or deb822)."""
+def mirror(suite: str = SUITE) -> str:
+    """The mirror serving `suite` in this machine's apt sources (one-line or
+    deb822 format); Debian's own when none does."""
     files: list[Path] = []
     for source in SOURCES:
         files += sorted(source.glob("*")) if source.is_dir() else [source]
@@ -44,19 +52,32 @@ def mirror() -> str:
         if not path.is_file():
             continue
         text = path.read_text(errors="replace")
-        one_line = re.search(rf"^deb\s+(\S+)\s+{SUITE}\s", text, re.M)
+        one_line = re.search(rf"^deb\s+(\S+)\s+{suite}\s", text, re.M)
         if one_line:
             return one_line.group(1)
         for stanza in text.split("\n\n"):
             uris = re.search(r"^URIs:\s*(\S+)", stanza, re.M)
             suites = re.search(r"^Suites:\s*(.+)$", stanza, re.M)
-            if uris and suites and SUITE in suites.group(1).split():
+            if uris and suites and suite in suites.group(1).split():
                 return uris.group(1)
-    return DEFAULT_MIRROR
+    return DEFAULT_MIRRORS[suite]
+
+
+def apt_sources() -> str:
+    """The tree's own apt sources (deb822): the release, its updates, security."""
+    main = (SUITE, f"{SUITE}-updates")
+    security = (f"{SUITE}-security",)
+    return "\n".join(
+        f"Types: deb\nURIs: {mirror(suites[0])}\nSuites: {' '.join(suites)}\n"
+        f"Components: main\nSigned-By: {KEYRING}\n"
+        for suites in (main, security)
+    )
 
 
 def digest() -> str:
-    recipe = "\n".join([SUITE, mirror(), *PACKAGES, PASSWD, GROUP, *DROPPED, "minbase"])
+    recipe = "\n".join(
+        [apt_sources(), *PACKAGES, PASSWD, GROUP, *DROPPED, "minbase, upgraded"]
+    )
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
@@ -65,7 +86,7 @@ def folder() -> Path:
 
 
 def ensure() -> Path:
-    """The cached tree, made first when missing (about 1 min cold)."""
+    """The cached tree, made first when missing (1-2 min cold)."""
     done = folder()
     marker = done.with_name(done.name + ".complete")
     if marker.exists():
@@ -78,6 +99,7 @@ def ensure() -> Path:
         f"debootstrap {SUITE} minbase + {', '.join(PACKAGES)} from {mirror()}",
         [*argv, SUITE, str(tmp), mirror()],
     )
+    _upgrade(tmp)
     for rel in DROPPED:
         shutil.rmtree(tmp / rel, ignore_errors=True)
     with (tmp / "etc/passwd").open("a") as f:
@@ -87,4 +109,25 @@ def ensure() -> Path:
     shutil.rmtree(done, ignore_errors=True)
     tmp.rename(done)
     marker.touch()
+    for old in ROOT.glob("rootfs-*.complete"):  # earlier recipes' trees
+        if old != marker:
+            old.unlink()
+            shutil.rmtree(old.with_suffix(""), ignore_errors=True)
     return done
+
+
+def _upgrade(tree: Path) -> None:
+    """The release's updates and security fixes, by the tree's own apt."""
+    (tree / "etc/apt/sources.list").unlink(missing_ok=True)
+    (tree / "etc/apt/sources.list.d/debian.sources").write_text(apt_sources())
+    resolv = tree / "etc/resolv.conf"
+    shutil.copyfile("/etc/resolv.conf", resolv)
+    try:
+        run(["chroot", str(tree), "apt-get", "update", "-qq"])
+        step(
+            f"apt-get upgrade ({SUITE}-updates, {SUITE}-security)",
+            ["chroot", str(tree), "apt-get", "upgrade", "-y", "-qq"],
+            {"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    finally:
+        resolv.write_text("")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import time
 import urllib.error
@@ -117,6 +118,9 @@ def container(image: str, backends: Mesh) -> Iterator[str]:
     # The values come from podman's own environment (`--env NAME`): the API
     # tokens stay off the command line.
     passed = [arg for key in sorted(env) for arg in ("--env", key)]
+    app_port = load().apps[APP].app
+    with socket.socket() as sock:  # the answer must come from the container
+        assert sock.connect_ex(("127.0.0.1", app_port)) != 0, f"{app_port} in use"
     with _daprd(APP, log) as daprd:
         try:
             _podman(

@@ -70,8 +70,10 @@ def test_the_mirror_is_the_machines_bookworm_source(
     (tmp_path / name).write_text(text)
     monkeypatch.setattr(rootfs, "SOURCES", (tmp_path / "absent", tmp_path))
     assert rootfs.mirror() == "http://mirror.test/debian"
+    assert rootfs.mirror("bookworm-security") == "http://deb.debian.org/debian-security"
+    assert "URIs: http://mirror.test/debian\n" in rootfs.apt_sources()
     (tmp_path / name).write_text("deb http://mirror.test/ubuntu jammy main\n")
-    assert rootfs.mirror() == rootfs.DEFAULT_MIRROR
+    assert rootfs.mirror() == "http://deb.debian.org/debian"
 
 
 def test_the_images_tier_runs_after_the_api_server_tier() -> None:
