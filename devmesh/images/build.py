@@ -17,6 +17,14 @@ from devmesh import bootstrap, pins
 from devmesh.images import rootfs
 from devmesh.images.layers import Working, exists, prune
 from devmesh.images.names import DAPRD, PREFIX, digest_tag, image, version
+from devmesh.images.sources import (
+    app_digest,
+    app_sources,
+    content_hash,
+    module,
+    runtime_requirements,
+    uv,
+)
 from devmesh.images.steps import run, say, step
 from devmesh.paths import REPO
 from devmesh.ports import APP_NAMES
@@ -28,8 +36,6 @@ VENV = "/opt/venv"
 # the image is the tree's.
 HOST_PYTHON = "/usr/bin/python3.11"
 PATH = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-SHARED_CODE = ("common", "protos")
-SKIPPED = ("__pycache__", "gen")  # bytecode; protos/gen is the Go module
 CA_BUNDLE = "etc/ssl/certs/ca-certificates.crt"
 
 
@@ -41,64 +47,10 @@ class Built:
     fresh: bool  # built now (False: found by its digest)
 
 
-def _uv() -> Path:
-    return bootstrap.uv_bin()
-
-
-def runtime_requirements() -> str:
-    """uv.lock's runtime packages (no dev or bench group), pinned with hashes."""
-    return run(
-        [
-            str(_uv()),
-            "export",
-            "--frozen",
-            "--no-dev",
-            "--no-emit-project",
-            "--format",
-            "requirements-txt",
-            "--project",
-            str(REPO),
-        ]
-    )
-
-
-def _hash(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode() if isinstance(part, str) else part)
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _files(folder: Path) -> Iterable[Path]:
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(REPO).parts
-        if path.is_file() and not any(part in SKIPPED for part in rel):
-            yield path
-
-
-def package(app: str) -> str:
-    """The app's folder in the repository (and under /app in its image)."""
-    return "gateway" if app == "gateway" else f"services/{app}"
-
-
-def module(app: str) -> str:
-    return package(app).replace("/", ".")
-
-
-def app_sources(app: str) -> list[Path]:
-    """The files of an app's image: the shared packages and its own."""
-    tops = (*SHARED_CODE, package(app))
-    files = [path for top in tops for path in _files(REPO / top)]
-    if app != "gateway":
-        files.append(REPO / "services" / "__init__.py")
-    return files
-
-
 def build_base() -> Built:
     tree = rootfs.ensure()
     requirements = runtime_requirements()
-    digest = _hash(rootfs.digest(), requirements, VENV, PATH)
+    digest = content_hash(rootfs.digest(), requirements, VENV, PATH)
     tag = digest_tag(digest)
     if exists(f"{BASE}:{tag}"):
         return Built("base", f"{BASE}:{tag}", digest, fresh=False)
@@ -110,7 +62,7 @@ def build_base() -> Built:
         uv_env = {"UV_PYTHON_DOWNLOADS": "never"}
         run(
             [
-                str(_uv()),
+                str(uv()),
                 "venv",
                 "--quiet",
                 "--relocatable",
@@ -125,7 +77,7 @@ def build_base() -> Built:
         step(
             f"installing {requirements.count('==')} locked packages (uv)",
             [
-                str(_uv()),
+                str(uv()),
                 "pip",
                 "sync",
                 "--quiet",
@@ -148,17 +100,6 @@ def build_base() -> Built:
         work.discard()
         raise
     return Built("base", f"{BASE}:{tag}", digest, fresh=True)
-
-
-def app_digest(app: str, base_digest: str) -> str:
-    """What an app image is made of: its base, its module, its files' names
-    and contents."""
-    files = app_sources(app)
-    return _hash(
-        base_digest,
-        module(app),
-        *(part for f in files for part in (str(f.relative_to(REPO)), f.read_bytes())),
-    )
 
 
 def build_app(app: str, base: Built) -> Built:
@@ -189,7 +130,9 @@ def build_daprd() -> Built:
         if line.split(":")[0] in ("root", "nonroot")
     )
     ca = (tree / CA_BUNDLE).read_bytes()
-    digest = _hash(hashlib.sha256(daprd.read_bytes()).hexdigest(), ca, users, groups)
+    digest = content_hash(
+        hashlib.sha256(daprd.read_bytes()).hexdigest(), ca, users, groups
+    )
 
     def fill(work: Working) -> None:
         work.copy_file(daprd, "/daprd", 0o755)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 
-from devmesh import pins
 from devmesh.paths import REPO
 from devmesh.ports import APP_NAMES
 
@@ -39,7 +38,3 @@ def ref(name: str) -> str:
 
 def digest_tag(digest: str) -> str:
     return f"sha-{digest[:16]}"
-
-
-def daprd_version() -> str:
-    return pins.DAPR

@@ -4,8 +4,10 @@ Builds the product image (`make images`; a warm build only hashes), starts
 what product needs on the lite profile (Sentry, FerretDB, Redis; no Kafka),
 product's daprd as a host process, and the image on the host network. A
 product written into FerretDB from here is then read back with a gRPC call
-to daprd (proxied to the container by `dapr-app-id`), and the container's
-process is checked to run as the image's non-root user.
+to the gateway's daprd (which crosses to product's over mTLS, which hands it
+to the container), and the container's process is checked to run as the
+image's non-root user. The daprd image is run too (`--version`, as uid 65532)
+and its CA bundle looked at.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import grpc
 import pytest
 from pymongo import MongoClient
 
-from devmesh import launcher, trust
+from devmesh import launcher, pins, trust
+from devmesh.images import names
 from devmesh.images.build import build
 from devmesh.images.names import UID
 from devmesh.images.podman import run_options
@@ -209,3 +212,18 @@ def test_product_container_runs_as_non_root(container: str) -> None:
     uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
     assert uids == [str(UID)] * 4  # real, effective, saved, file system
     assert _podman("exec", container, "id", "-u") == str(UID)
+
+
+def test_daprd_image_runs_our_daprd_as_non_root_with_ca_certificates() -> None:
+    (built,) = build([names.DAPRD])
+    user = _podman("image", "inspect", "--format", "{{.Config.User}}", built.ref)
+    assert user == f"{UID}:{UID}"
+    out = _podman("run", "--rm", *run_options(), built.ref, "--version")
+    assert out.splitlines()[-1] == pins.DAPR
+    tree = Path(_podman("image", "mount", built.ref))
+    try:
+        bundle = (tree / "etc/ssl/certs/ca-certificates.crt").read_text()
+        assert bundle.count("BEGIN CERTIFICATE") > 100
+        assert (tree / "daprd").stat().st_mode & 0o111
+    finally:
+        _podman("image", "unmount", built.ref)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devmesh import tiers
-from devmesh.images import build, names, rootfs
+from devmesh.images import names, rootfs, sources
 from devmesh.paths import REPO
 from devmesh.ports import APP_NAMES
 
@@ -24,32 +24,32 @@ def test_every_app_and_daprd_has_its_own_versioned_name() -> None:
 
 
 def test_an_app_image_holds_the_shared_packages_and_its_own_only() -> None:
-    rel = {str(p.relative_to(REPO)) for p in build.app_sources("product")}
+    rel = {str(p.relative_to(REPO)) for p in sources.app_sources("product")}
     assert {"services/__init__.py", "services/product/__main__.py"} <= rel
     assert "common/settings.py" in rel and "protos/__init__.py" in rel
     assert not any(r.startswith(("services/order/", "gateway/")) for r in rel)
     assert not any("__pycache__" in r or r.startswith("protos/gen/") for r in rel)
-    gateway = {str(p.relative_to(REPO)) for p in build.app_sources("gateway")}
+    gateway = {str(p.relative_to(REPO)) for p in sources.app_sources("gateway")}
     assert "gateway/__main__.py" in gateway
     assert not any(r.startswith("services/") for r in gateway)
-    assert build.module("gateway") == "gateway"
-    assert build.module("cart") == "services.cart"
+    assert sources.module("gateway") == "gateway"
+    assert sources.module("cart") == "services.cart"
 
 
 def test_an_app_digest_follows_its_files_and_its_base(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = build.app_digest("cart", "base-1")
-    assert build.app_digest("cart", "base-1") == first
-    assert build.app_digest("cart", "base-2") != first
-    assert build.app_digest("user", "base-1") != first
+    first = sources.app_digest("cart", "base-1")
+    assert sources.app_digest("cart", "base-1") == first
+    assert sources.app_digest("cart", "base-2") != first
+    assert sources.app_digest("user", "base-1") != first
     extra = tmp_path / "extra.py"
     extra.write_text("x = 1\n")
-    monkeypatch.setattr(build, "REPO", tmp_path)
-    monkeypatch.setattr(build, "app_sources", lambda app: [extra])
-    one = build.app_digest("cart", "base-1")
+    monkeypatch.setattr(sources, "REPO", tmp_path)
+    monkeypatch.setattr(sources, "app_sources", lambda app: [extra])
+    one = sources.app_digest("cart", "base-1")
     extra.write_text("x = 2\n")
-    assert build.app_digest("cart", "base-1") != one
+    assert sources.app_digest("cart", "base-1") != one
 
 
 @pytest.mark.parametrize(
