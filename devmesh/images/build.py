@@ -25,7 +25,7 @@ from devmesh.images.sources import (
     runtime_requirements,
     uv,
 )
-from devmesh.images.steps import run, say, step
+from devmesh.images.steps import BuildFailed, run, say, step
 from devmesh.paths import REPO
 from devmesh.ports import APP_NAMES
 
@@ -49,6 +49,12 @@ class Built:
 
 def build_base() -> Built:
     tree = rootfs.ensure()
+    for python in (Path(HOST_PYTHON), tree / HOST_PYTHON.lstrip("/")):
+        if not python.exists():
+            raise BuildFailed(
+                f"{python} missing: the venv is made with the machine's Python"
+                " 3.11 for the tree's (both Debian bookworm)"
+            )
     requirements = runtime_requirements()
     digest = content_hash(rootfs.digest(), requirements, VENV, PATH)
     tag = digest_tag(digest)

@@ -11,7 +11,8 @@ from devmesh.images.steps import run
 from devmesh.paths import REPO
 
 SHARED_CODE = ("common", "protos")
-SKIPPED = ("__pycache__", "gen")  # bytecode; protos/gen is the Go module
+SKIPPED_DIRS = ("__pycache__",)  # bytecode
+SKIPPED_TREES = ("protos/gen",)  # the Go module of the stubs
 
 
 def uv() -> Path:
@@ -45,8 +46,10 @@ def content_hash(*parts: bytes | str) -> str:
 
 def _files(folder: Path) -> Iterable[Path]:
     for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(REPO).parts
-        if path.is_file() and not any(part in SKIPPED for part in rel):
+        rel = path.relative_to(REPO)
+        if not path.is_file() or any(part in SKIPPED_DIRS for part in rel.parts):
+            continue
+        if not any(rel.is_relative_to(tree) for tree in SKIPPED_TREES):
             yield path
 
 
