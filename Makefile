@@ -11,6 +11,7 @@ export PROFILE
 
 .PHONY: bootstrap up run down status metrics test test-unit test-integration test-lite \
         test-tilt test-security test-faults test-browser test-k8s test-prod-local k8s-render \
+        images test-images \
         lint lint-tools protos schema seed dlq bench clean-data
 
 bootstrap:              ## install everything that is missing (cached)
@@ -32,8 +33,8 @@ status:
 metrics:                ## one screen of the running mesh's metrics (apps and sidecars)
 	$(PY) -m devmesh metrics
 
-test: bootstrap         ## every tier (lint, unit, k8s, full (+browser), faults, lite, prod-local, tilt)
-	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
+test: bootstrap         ## every tier (lint, unit, k8s, k8s-api, images, full (+browser), faults, lite, prod-local, tilt)
+	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS),images
 	$(PY) -m devmesh.tiers
 
 test-unit: bootstrap
@@ -57,6 +58,13 @@ test-k8s: bootstrap      ## deploy/ on a real kube-apiserver + Dapr operator/inj
 	python3 -m devmesh.bootstrap --with $(K8S_API_PARTS)
 	$(PYTEST) tests/k8s -m k8s_offline
 	$(PY) -m tests.k8s.api.netns tests/k8s -m k8s_api
+
+images: bootstrap       ## one OCI image per app + daprd (buildah; Debian tree from debootstrap, cached)
+	python3 -m devmesh.bootstrap --with images
+	$(PY) -m devmesh.images
+
+test-images: images     ## run the product image beside a real daprd and call it through the sidecar
+	$(PYTEST) tests/images
 
 k8s-render:             ## regenerate deploy/'s generated files (Dapr resources, app workloads)
 	$(PY) -m devmesh.k8s render

@@ -20,6 +20,9 @@ APT_PACKAGES = (
     "chromium",
     "chromium-driver",
 )
+# `make images` (optional bootstrap part `images`): buildah builds, podman runs
+# (with runc), debootstrap makes the root file system.
+IMAGE_APT_PACKAGES = ("buildah", "podman", "debootstrap", "runc")
 # Contract tools (`make lint`, `make protos`), built from their Go modules.
 BUF = "1.75.0"
 PROTOC_GEN_GO = "1.36.12"

@@ -47,6 +47,11 @@ TIERS: tuple[Tier, ...] = (
         [sys.executable, "-m", "tests.k8s.api.netns", "tests/k8s", "-m", "k8s_api"],
     ),
     Tier(
+        "images",
+        "make images (buildah, cached by digest); the product image beside daprd",
+        [*PYTEST, "tests/images", "-m", "images", "-s"],
+    ),
+    Tier(
         "full",
         "integration + e2e + security + browser, full profile (Kafka)",
         [

@@ -3,9 +3,9 @@
 One module per part (apt, python_env, kafka, oidc, zipkin, ferretdb, mailpit,
 daprd, sentry, tilt, graphiql, storefront, buf, protoc_gen_go, kustomize,
 kubeconform, k8s_schemas; optional: etcd, kube_apiserver, dapr_control_plane,
-ghz, vegeta), each with its `PART` (ready check and install step); `driver`
-holds the table, the progress output and the command line; `shared` the
-helpers (logged commands, Go modules, Maven jars).
+ghz, vegeta, images), each with its `PART` (ready check and install step);
+`driver` holds the table, the progress output and the command line; `shared`
+the helpers (logged commands, Go modules, Maven jars).
 
 The functions below are where the launcher, the tests and the bench find the
 installed programs.
@@ -29,6 +29,7 @@ from devmesh.bootstrap import (
     mailpit,
     oidc,
     protoc_gen_go,
+    python_env,
     sentry,
     tilt,
     vegeta,
@@ -49,6 +50,7 @@ graphiql_dir = graphiql.assets_dir
 zipkin_jar = zipkin.jar
 protoc_gen_go_bin = protoc_gen_go.messages_binary
 protoc_gen_go_grpc_bin = protoc_gen_go.grpc_binary
+uv_bin = python_env.uv_binary
 kustomize_bin = kustomize.binary
 kubeconform_bin = kubeconform.binary
 k8s_schemas_dir = k8s_schemas.folder
@@ -75,6 +77,7 @@ __all__ = [
     "protoc_gen_go_grpc_bin",
     "sentry_bin",
     "tilt_bin",
+    "uv_bin",
     "vegeta_bin",
     "zipkin_jar",
 ]

@@ -26,6 +26,7 @@ from devmesh.bootstrap import (
     ferretdb,
     ghz,
     graphiql,
+    images,
     k8s_schemas,
     kafka,
     kube_apiserver,
@@ -68,6 +69,7 @@ PARTS: tuple[Part, ...] = (
     dapr_control_plane.PART,
     ghz.PART,
     vegeta.PART,
+    images.PART,
 )
 
 

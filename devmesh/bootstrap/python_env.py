@@ -21,7 +21,7 @@ def _lock_digest() -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _uv() -> Path:
+def uv_binary() -> Path:
     return CACHE / "tools" / f"uv-{pins.UV}" / "bin" / "uv"
 
 
@@ -34,7 +34,7 @@ def ready() -> bool:
 
 
 def install() -> None:
-    uv = _uv()
+    uv = uv_binary()
     if not uv.exists():
         tool_venv = uv.parent.parent
         sh("python", [sys.executable, "-m", "venv", str(tool_venv)])

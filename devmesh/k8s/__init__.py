@@ -11,14 +11,14 @@ local meshes, so the two cannot drift.
 - `schemas`: JSON schemas for kubeconform, from the Kubernetes module's
   OpenAPI document and the Dapr module's CRDs.
 - `secrets`: the per-app API-token Secrets a cluster needs (never in git).
+
+The images the Deployments name are those `make images` builds
+(devmesh/images/names.py).
 """
 
 from __future__ import annotations
 
 NAMESPACE = "daprshop"
-# The one application image (every app is `python -m <module>` in it).
-IMAGE = "daprshop"
-IMAGE_TAG = "0.1.0"
 # overlay -> the component profile its Components are rendered from
 OVERLAY_PROFILES = {"dev": "full", "prod": "prod"}
 PART_OF = "daprshop"

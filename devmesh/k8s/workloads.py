@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from devmesh.k8s import IMAGE, IMAGE_TAG, NAMESPACE, PART_OF
+from devmesh.images import names as images
+from devmesh.k8s import NAMESPACE, PART_OF
 from devmesh.launcher.dapr_config import config_name
 from devmesh.ports import APP_NAMES, load
 
 Doc = dict[str, Any]
-# The container's user (the image creates it; see deploy/Dockerfile).
-USER_ID = 10001
+# The container's user: the one `make images` (and deploy/Dockerfile) set.
+USER_ID = images.UID
 SIDECAR_METRICS = 9090
 GATEWAY_SERVICE_PORT = 80
 CONFIG_BASE = {"gateway": "daprshop-gateway"}
@@ -106,9 +107,10 @@ def container(app: str) -> Doc:
     if app == "gateway":
         env.append({"name": "BIND_HOST", "value": "0.0.0.0"})
     return {
-        # One name for every app's container, so an overlay patches them all.
+        # One name for every app's container, so an overlay patches them all;
+        # one image per app (`make images`).
         "name": "app",
-        "image": f"{IMAGE}:{IMAGE_TAG}",
+        "image": images.ref(app),
         "command": ["python", "-m", module],
         "env": env,
         "envFrom": [{"configMapRef": {"name": "daprshop-env"}}],

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from devmesh import bootstrap, crd_schema, pins
+from devmesh.images import names as images
 from tests.k8s.api.kube import Kube
 from tests.k8s.api.processes import Processes, http_ok
 
@@ -24,7 +25,7 @@ NAMESPACE = "dapr-system"
 SENTRY = "dapr-sentry.dapr-system.svc.cluster.local:443"
 INJECTOR_URL = "https://dapr-sidecar-injector.dapr-system.svc:4000/mutate"
 INJECTOR_TOKEN = Path("/var/run/secrets/dapr.io/sentrytoken/token")
-SIDECAR_IMAGE = f"ghcr.io/dapr/daprd:{pins.DAPR}"
+SIDECAR_IMAGE = images.ref(images.DAPRD)  # `make images` builds it
 COMMON_ENV = {
     "NAMESPACE": NAMESPACE,
     "DAPR_CONTROL_PLANE_TRUST_DOMAIN": "cluster.local",

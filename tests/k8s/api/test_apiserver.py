@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devmesh.images import names as images
 from devmesh.k8s import NAMESPACE
 from devmesh.ports import APP_NAMES, load
 from tests.k8s.api.conftest import Applied, Cluster
@@ -81,6 +82,11 @@ def test_the_injector_adds_daprd_to_the_apps_pods(
     app_token = env["APP_API_TOKEN"]["valueFrom"]["secretKeyRef"]
     assert app_token == {"name": f"{app}-app-api-token", "key": "token"}
     assert daprd["resources"]["limits"] == {"cpu": "500m", "memory": "256Mi"}
+    # The images `make images` builds: the app's own and, as the tier's
+    # injector is configured, our daprd.
+    (container,) = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
+    assert container["image"] == images.ref(app)
+    assert daprd["image"] == images.ref(images.DAPRD)
 
 
 def secret_value(cluster: Cluster, name: str, key: str) -> str:

@@ -1,0 +1,40 @@
+"""What `make images` builds with (optional part `images`): buildah and podman,
+debootstrap for the root file system, runc (crun refuses this machine's hybrid
+cgroup layout), from the distribution's packages."""
+
+from __future__ import annotations
+
+import shutil
+
+from devmesh import pins
+from devmesh.bootstrap.shared import Part, sh
+
+
+def ready() -> bool:
+    return all(shutil.which(b) for b in ("buildah", "podman", "debootstrap", "runc"))
+
+
+def install() -> None:
+    sh("images", ["apt-get", "update", "-qq"])
+    sh(
+        "images",
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            *pins.IMAGE_APT_PACKAGES,
+        ],
+        DEBIAN_FRONTEND="noninteractive",
+    )
+
+
+PART = Part(
+    "images",
+    "buildah, podman, debootstrap, runc (Debian packages, for `make images`)",
+    ready,
+    install,
+    "~1 min",
+    optional=True,
+)
