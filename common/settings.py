@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common import components
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
@@ -27,6 +29,9 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     pubsub_name: str = "pubsub"
+    # The Dapr secret store the app reads its own secrets from (SMTP, database
+    # passwords: common/db_password.py).
+    secret_store: str = components.SECRETS
     idempotency_store: str = "idempotency"
     # Timeout of every call to the sidecar or another service, in seconds.
     call_timeout: float = 5.0
@@ -61,3 +66,18 @@ class OutboxSettings(BaseSettings):
     outbox_upkeep_interval: float = 60.0
     # A relay's claim on a batch lapses after this, should the relay die.
     outbox_claim_seconds: int = 30
+
+
+class MySQLSettings(BaseSettings):
+    """For a service on MySQL (through common.mysql, not a Dapr component).
+
+    With MYSQL_PASSWORD_SECRET set (prod-local, prod), MYSQL_URL names the
+    user but carries no password: the password is key MYSQL_PASSWORD_KEY of
+    that secret, read through the sidecar at start (common/db_password.py).
+    Empty (full, lite): MYSQL_URL is used as it is."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    mysql_url: str = "mysql://root@127.0.0.1:13306/"
+    mysql_password_secret: str = ""
+    mysql_password_key: str = "password"

@@ -23,7 +23,9 @@ what the code actually does:
   distributed lock, alpha: API_VERSIONS) only for product's stock lock.
 - COMPONENTS: the apps each component is loaded for (`scopes:`).
 - SECRETS: the secrets each app may read from the `secrets` store (deny by
-  default, `spec.secrets.scopes`).
+  default, `spec.secrets.scopes`): notification its SMTP password, user and
+  order MySQL's, product MongoDB's (read at start where the database has a
+  password: prod-local, prod; common/db_password.py).
 """
 
 from __future__ import annotations
@@ -115,9 +117,9 @@ PUBLISHES: dict[str, tuple[str, ...]] = {
 
 APIS: dict[str, tuple[str, ...]] = {
     "gateway": ("state", "metadata"),
-    "user": ("state", "publish", "metadata"),
-    "product": ("state", "publish", "lock", "unlock", "metadata"),
-    "order": ("state", "publish", "metadata"),
+    "user": ("state", "publish", "secrets", "metadata"),
+    "product": ("state", "publish", "secrets", "lock", "unlock", "metadata"),
+    "order": ("state", "publish", "secrets", "metadata"),
     "notification": ("state", "secrets", "bindings", "metadata"),
     "cart": ("state", "metadata"),
 }
@@ -140,11 +142,16 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     components.CARTS: ("cart",),
 }
 
+# The secrets holding the databases' passwords (key `password`): their names
+# reach the apps as MYSQL_PASSWORD_SECRET / MONGODB_PASSWORD_SECRET.
+MYSQL_SECRET = "mysql"
+MONGODB_SECRET = "mongodb"
+
 SECRETS: dict[str, tuple[str, ...]] = {
     "gateway": (),
-    "user": (),
-    "product": (),
-    "order": (),
+    "user": (MYSQL_SECRET,),
+    "product": (MONGODB_SECRET,),
+    "order": (MYSQL_SECRET,),
     "notification": ("smtp-password",),
     "cart": (),
 }

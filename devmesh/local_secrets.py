@@ -47,13 +47,20 @@ def passwords(path: Path = PASSWORDS) -> dict[str, str]:
     return stored
 
 
-def mysql_url(p: Ports, pw: dict[str, str]) -> str:
-    return f"mysql://{USER}:{pw['mysql']}@127.0.0.1:{p.mariadb}/?ssl=disabled"
+def _login(password: str | None) -> str:
+    return f"{USER}:{password}" if password is not None else USER
 
 
-def mongodb_url(p: Ports, pw: dict[str, str]) -> str:
+def mysql_url(p: Ports, password: str | None = None) -> str:
+    """MariaDB's URL for the apps' user; without `password`, the one the apps
+    get (they read the password from the secret store)."""
+    return f"mysql://{_login(password)}@127.0.0.1:{p.mariadb}/?ssl=disabled"
+
+
+def mongodb_url(p: Ports, password: str | None = None) -> str:
+    """FerretDB's URL for the apps' user; without `password`, as mysql_url."""
     return (
-        f"mongodb://{USER}:{pw['mongodb']}@127.0.0.1:{p.ferretdb}/"
+        f"mongodb://{_login(password)}@127.0.0.1:{p.ferretdb}/"
         "?authSource=admin&authMechanism=SCRAM-SHA-256"
     )
 
@@ -67,11 +74,15 @@ def store(p: Ports, tls: TlsFiles, pw: dict[str, str]) -> dict[str, object]:
             "ca-cert": tls.ca.read_text(),
         },
         "redis": {"host": f"127.0.0.1:{p.redis}", "password": pw["redis"]},
-        "mysql": {"username": USER, "password": pw["mysql"], "url": mysql_url(p, pw)},
+        "mysql": {
+            "username": USER,
+            "password": pw["mysql"],
+            "url": mysql_url(p, pw["mysql"]),
+        },
         "mongodb": {
             "username": USER,
             "password": pw["mongodb"],
-            "url": mongodb_url(p, pw),
+            "url": mongodb_url(p, pw["mongodb"]),
         },
         "smtp-password": pw["smtp"],
     }

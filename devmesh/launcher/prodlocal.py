@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from devmesh import local_secrets, local_tls
+from devmesh import access, local_secrets, local_tls
 from devmesh.launcher import kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.ports import load
@@ -177,13 +177,17 @@ def harden(specs: dict[str, Proc], run: Path) -> dict[str, Proc]:
 
 def client_env(run: Path) -> dict[str, str]:
     """What apps and sidecars get on prod-local, over the shared environment:
-    the secret store's file, TLS and credentialed addresses, an SMTP login."""
+    the secret store's file, TLS and credentialed addresses, an SMTP login.
+    The database URLs name the user only: the apps read the passwords from
+    the secret store through their sidecars (common/db_password.py)."""
     p, tls, pw = load(), local_tls.ensure(), local_secrets.passwords()
     return {
         "SHOP_SECRETS_FILE": str(local_secrets.write_store(run, p, tls)),
         "SSL_CERT_FILE": str(tls.bundle),
         "REDIS_URL": f"rediss://:{pw['redis']}@{LOOPBACK}:{p.redis}/0",
-        "MYSQL_URL": local_secrets.mysql_url(p, pw),
-        "MONGODB_URL": local_secrets.mongodb_url(p, pw),
+        "MYSQL_URL": local_secrets.mysql_url(p),
+        "MYSQL_PASSWORD_SECRET": access.MYSQL_SECRET,
+        "MONGODB_URL": local_secrets.mongodb_url(p),
+        "MONGODB_PASSWORD_SECRET": access.MONGODB_SECRET,
         "SMTP_USERNAME": local_secrets.USER,
     }

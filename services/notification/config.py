@@ -29,7 +29,6 @@ class NotificationSettings(ServiceSettings):
     smtp_messages_per_connection: int = Field(default=100, ge=1)
     mail_from: str = "Daprshop <no-reply@daprshop.local>"
     message_id_domain: str = "daprshop.local"
-    secret_store: str = components.SECRETS
     sms_binding: str = components.SMS
     # json: {"to", "body"} (the local file binding, read by tests);
     # text: the body alone (what Twilio's binding sends as the message).

@@ -7,7 +7,7 @@ release retries) and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from common import metrics, runtime, sidecar
+from common import db_password, metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
@@ -25,9 +25,16 @@ from services.order.service import OrderService
 
 
 def build(settings: OrderSettings) -> runtime.Assembly:
-    db = Database(settings.mysql_url, settings.mysql_database)
-    sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
+    url = db_password.database_url(
+        dapr,
+        settings.secret_store,
+        settings.mysql_url,
+        settings.mysql_password_secret,
+        settings.mysql_password_key,
+    )
+    db = Database(url, settings.mysql_database)
+    sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     relay = OutboxRelay(
         MySQLOutbox(db, claim_seconds=settings.outbox_claim_seconds),
         sidecar.DaprPublisher(dapr, settings.pubsub_name),

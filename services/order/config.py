@@ -1,11 +1,10 @@
 """Typed settings of the order service."""
 
-from common.settings import OutboxSettings, ServiceSettings
+from common.settings import MySQLSettings, OutboxSettings, ServiceSettings
 
 
-class OrderSettings(ServiceSettings, OutboxSettings):
+class OrderSettings(ServiceSettings, OutboxSettings, MySQLSettings):
     app_id: str = "order"
-    mysql_url: str = "mysql://root@127.0.0.1:13306/"
     mysql_database: str = "shop_orders"
     # The app id stock is reserved on (through our sidecar).
     product_app_id: str = "product"

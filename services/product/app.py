@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from common import runtime, sidecar
+from common import db_password, runtime, sidecar
 from common.periodic import Periodic
 from protos.product.v1 import product_pb2_grpc
 from services.product.adapters.events import DaprProductEvents
@@ -25,8 +25,16 @@ from services.product.stock import StockService
 
 
 def build(settings: ProductSettings) -> runtime.Assembly:
-    mongo: MongoClient[dict[str, Any]] = MongoClient(
+    dapr = sidecar.make_client(settings)
+    url = db_password.database_url(
+        dapr,
+        settings.secret_store,
         settings.mongodb_url,
+        settings.mongodb_password_secret,
+        settings.mongodb_password_key,
+    )
+    mongo: MongoClient[dict[str, Any]] = MongoClient(
+        url,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
         socketTimeoutMS=10000,
@@ -36,7 +44,6 @@ def build(settings: ProductSettings) -> runtime.Assembly:
     reservations = MongoReservations(mongo, settings.mongodb_database)
     sidecar.retry_until(repo.ensure_indexes, what="MongoDB")
     reservations.ensure_indexes()
-    dapr = sidecar.make_client(settings)
     lock: StockLock = NoStockLock()
     if settings.stock_lock_store:
         lock = DaprStockLock(

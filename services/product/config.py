@@ -7,6 +7,12 @@ class ProductSettings(ServiceSettings):
     app_id: str = "product"
     mongodb_url: str = "mongodb://127.0.0.1:17017/"
     mongodb_database: str = "shop"
+    # With MONGODB_PASSWORD_SECRET set (prod-local, prod), MONGODB_URL names
+    # the user but carries no password: the password is key
+    # MONGODB_PASSWORD_KEY of that secret, read through the sidecar at start
+    # (common/db_password.py). Empty (full, lite): MONGODB_URL as it is.
+    mongodb_password_secret: str = ""
+    mongodb_password_key: str = "password"
     # The Dapr lock store (lock.redis) around every stock change of a product,
     # across product processes; empty: none (only on a real MongoDB, whose
     # conditional update is atomic; FerretDB 1.x needs the lock).

@@ -7,7 +7,7 @@ and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from common import metrics, runtime, sidecar
+from common import db_password, metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
@@ -23,9 +23,16 @@ from services.user.service import UserService
 
 
 def build(settings: UserSettings) -> runtime.Assembly:
-    db = Database(settings.mysql_url, settings.mysql_database)
-    sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     dapr = sidecar.make_client(settings)
+    url = db_password.database_url(
+        dapr,
+        settings.secret_store,
+        settings.mysql_url,
+        settings.mysql_password_secret,
+        settings.mysql_password_key,
+    )
+    db = Database(url, settings.mysql_database)
+    sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     publisher = sidecar.DaprPublisher(dapr, settings.pubsub_name)
     relay = OutboxRelay(
         MySQLOutbox(db, claim_seconds=settings.outbox_claim_seconds), publisher

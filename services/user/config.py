@@ -1,9 +1,8 @@
 """Typed settings of the user service."""
 
-from common.settings import OutboxSettings, ServiceSettings
+from common.settings import MySQLSettings, OutboxSettings, ServiceSettings
 
 
-class UserSettings(ServiceSettings, OutboxSettings):
+class UserSettings(ServiceSettings, OutboxSettings, MySQLSettings):
     app_id: str = "user"
-    mysql_url: str = "mysql://root@127.0.0.1:13306/"
     mysql_database: str = "shop_users"

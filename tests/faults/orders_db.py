@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from common.mysql import Database
+from tests.integration import backends
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class StoredOrder:
 
 
 def _db(shared_env: dict[str, str]) -> Database:
-    return Database(shared_env["MYSQL_URL"], "shop_orders")
+    return Database(backends.mysql_url(shared_env), "shop_orders")
 
 
 def _in(values: list[str] | set[str]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from services.product.adapters.stock_balance import StockBalance
+from tests.integration import backends
 from tests.integration.helpers import eventually
 from tests.integration.stock_invariant import balance
 
@@ -34,7 +35,7 @@ def reservation_states(shared_env: dict[str, str], product_id: str) -> Counter[s
     """How many of the product's reservations are in each state; `expired`:
     released by product's expiry sweep."""
     client: MongoClient[dict[str, Any]] = MongoClient(
-        shared_env["MONGODB_URL"], serverSelectionTimeoutMS=3000
+        backends.mongodb_url(shared_env), serverSelectionTimeoutMS=3000
     )
     try:
         docs = client["shop"]["reservations"].find({"product_id": product_id})

@@ -3,12 +3,16 @@
 Tests that check where an effect landed (a MySQL row, a MongoDB document, a
 Kafka record) connect the way the apps do: with the addresses and credentials
 of `launcher.shared_env(profile)`. On prod-local that means a MariaDB user
-with a password, FerretDB with SCRAM, Kafka over SASL_SSL with SCRAM-SHA-512.
+with a password, FerretDB with SCRAM, Kafka over SASL_SSL with SCRAM-SHA-512;
+the database passwords come from the secret store's file, as the apps get
+them from the store (`mysql_url`, `mongodb_url`).
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +21,7 @@ import redis
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
+from common.db_password import with_password
 from devmesh import launcher, local_secrets, local_tls
 
 
@@ -28,12 +33,30 @@ def env() -> dict[str, str]:
     return launcher.shared_env(profile())
 
 
+def _login_url(shared: dict[str, str], url: str, secret: str) -> str:
+    """The URL `url` names, with the password the apps read from the secret
+    store when `secret` names one (prod-local: they get no password in their
+    environment); the test reads the store's own file."""
+    if not shared.get(secret):
+        return shared[url]
+    store = json.loads(Path(shared["SHOP_SECRETS_FILE"]).read_text())
+    return with_password(shared[url], store[shared[secret]]["password"])
+
+
+def mysql_url(shared: dict[str, str] | None = None) -> str:
+    return _login_url(shared or env(), "MYSQL_URL", "MYSQL_PASSWORD_SECRET")
+
+
+def mongodb_url(shared: dict[str, str] | None = None) -> str:
+    return _login_url(shared or env(), "MONGODB_URL", "MONGODB_PASSWORD_SECRET")
+
+
 def mongo() -> MongoClient[dict[str, Any]]:
-    return MongoClient(env()["MONGODB_URL"], serverSelectionTimeoutMS=5000)
+    return MongoClient(mongodb_url(), serverSelectionTimeoutMS=5000)
 
 
 def mysql(database: str) -> pymysql.Connection[Any]:
-    url = urlsplit(env()["MYSQL_URL"])
+    url = urlsplit(mysql_url())
     return pymysql.connect(
         host=url.hostname,
         port=url.port or 3306,

@@ -7,11 +7,12 @@ from typing import Any
 from pymongo import MongoClient
 
 from services.product.adapters.stock_balance import StockBalance, stock_balance
+from tests.integration import backends
 
 
 def balance(shared_env: dict[str, str], product_id: str) -> StockBalance:
     client: MongoClient[dict[str, Any]] = MongoClient(
-        shared_env["MONGODB_URL"], serverSelectionTimeoutMS=3000, tz_aware=True
+        backends.mongodb_url(shared_env), serverSelectionTimeoutMS=3000, tz_aware=True
     )
     try:
         return stock_balance(client["shop"], product_id)
@@ -28,7 +29,7 @@ def assert_balanced(shared_env: dict[str, str], product_id: str) -> StockBalance
 
 def reservation_states(shared_env: dict[str, str], ids: list[str]) -> dict[str, str]:
     client: MongoClient[dict[str, Any]] = MongoClient(
-        shared_env["MONGODB_URL"], serverSelectionTimeoutMS=3000
+        backends.mongodb_url(shared_env), serverSelectionTimeoutMS=3000
     )
     try:
         docs = client["shop"]["reservations"].find({"_id": {"$in": ids}})

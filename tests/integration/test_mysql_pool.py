@@ -10,6 +10,7 @@ import pymysql
 import pytest
 
 from common.mysql import Database
+from tests.integration import backends
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
@@ -27,7 +28,7 @@ def kill(db: Database, victim: int) -> None:
 
 @pytest.fixture
 def database(shared_env: dict[str, str]) -> Iterator[Database]:
-    db = Database(shared_env["MYSQL_URL"], "shop_orders", ping_after_idle_s=3600)
+    db = Database(backends.mysql_url(shared_env), "shop_orders", ping_after_idle_s=3600)
     yield db
     db.close()
 
@@ -40,7 +41,7 @@ def test_a_dropped_connection_fails_once_and_is_replaced(
     database: Database, shared_env: dict[str, str]
 ) -> None:
     victim = connection_id(database)
-    other = Database(shared_env["MYSQL_URL"], "shop_orders")
+    other = Database(backends.mysql_url(shared_env), "shop_orders")
     try:
         kill(other, victim)
     finally:
@@ -56,8 +57,8 @@ def test_a_dropped_connection_fails_once_and_is_replaced(
 def test_a_connection_idle_past_the_limit_is_pinged_back(
     shared_env: dict[str, str],
 ) -> None:
-    db = Database(shared_env["MYSQL_URL"], "shop_orders", ping_after_idle_s=0)
-    killer = Database(shared_env["MYSQL_URL"], "shop_orders")
+    db = Database(backends.mysql_url(shared_env), "shop_orders", ping_after_idle_s=0)
+    killer = Database(backends.mysql_url(shared_env), "shop_orders")
     try:
         victim = connection_id(db)
         kill(killer, victim)

@@ -19,6 +19,7 @@ from common.outbox_relay import OutboxRelay
 from common.outbox_upkeep import OutboxUpkeep
 from devmesh import ports
 from protos.events.v1 import events_pb2
+from tests.integration import backends
 
 pytestmark = [pytest.mark.integration, pytest.mark.lite]
 
@@ -38,7 +39,7 @@ class Recorder:
 
 @pytest.fixture
 def database(shared_env: dict[str, str]) -> Iterator[Database]:
-    db = Database(shared_env["MYSQL_URL"], f"it_outbox_{uuid.uuid4().hex[:8]}")
+    db = Database(backends.mysql_url(shared_env), f"it_outbox_{uuid.uuid4().hex[:8]}")
     db.migrate(outbox.SCHEMA)
     yield db
     with db.transaction() as cur:

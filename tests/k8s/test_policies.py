@@ -144,3 +144,39 @@ def test_prod_runs_no_infrastructure_and_reads_credentials_from_secrets() -> Non
 def test_dev_runs_each_backing_service_as_a_statefulset() -> None:
     names = {d["metadata"]["name"] for d in of_kind(build("dev"), "StatefulSet")}
     assert names == {"kafka", "redis", "mariadb", "ferretdb"}
+
+
+def _app_env(overlay: str) -> dict[str, str]:
+    (env,) = [
+        d["data"]
+        for d in of_kind(build(overlay), "ConfigMap")
+        if d["metadata"]["name"].startswith("daprshop-env")
+    ]
+    return dict(env)
+
+
+def test_prod_apps_read_their_database_passwords_from_the_secret_store() -> None:
+    """The ConfigMap names the secrets; each Configuration lets exactly the
+    apps that read a secret read it (the passwords stay in Vault)."""
+    env = _app_env("prod")
+    assert env["MYSQL_PASSWORD_SECRET"] == access.MYSQL_SECRET
+    assert env["MONGODB_PASSWORD_SECRET"] == access.MONGODB_SECRET
+    docs = build("prod")
+    configs = {d["metadata"]["name"]: d for d in of_kind(docs, "Configuration")}
+    readers = {
+        access.MYSQL_SECRET: {"user", "order"},
+        access.MONGODB_SECRET: {"product"},
+    }
+    for app, doc in app_deployments(docs).items():
+        notes = doc["spec"]["template"]["metadata"]["annotations"]
+        (scope,) = configs[notes["dapr.io/config"]]["spec"]["secrets"]["scopes"]
+        assert scope["defaultAccess"] == "deny"
+        for secret, apps in readers.items():
+            assert (secret in scope["allowedSecrets"]) == (app in apps), (app, secret)
+
+
+def test_dev_keeps_plain_database_urls() -> None:
+    """dev's in-cluster databases have no password: no secret to read."""
+    env = _app_env("dev")
+    assert "MYSQL_PASSWORD_SECRET" not in env and "MONGODB_PASSWORD_SECRET" not in env
+    assert env["MYSQL_URL"].startswith("mysql://root@")
