@@ -1,9 +1,9 @@
 """The dev overlay's images: every tag pinned, and named as they are built.
 
-The apps run the one image deploy/Dockerfile makes, under the name Tilt's
-cluster mode builds (tilt/cluster/Tiltfile) and the tag of the project's
-version; the backing services run the versions the local mesh pins
-(devmesh/pins.py), so a cluster and a laptop run the same servers."""
+Each app runs its own image (daprshop-<app>, as `make images` and Tilt's
+cluster mode build it) at the project's version; the backing services run
+the versions the local mesh pins (devmesh/pins.py), so a cluster and a laptop
+run the same servers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import tomllib
 import pytest
 
 from devmesh import pins
-from devmesh.k8s import IMAGE, IMAGE_TAG
+from devmesh.images import names
 from devmesh.paths import REPO
 from tests.k8s.manifests import app_deployments, build, of_kind
 
@@ -54,16 +54,14 @@ def test_every_dev_image_carries_a_version_tag() -> None:
         assert VERSION_TAG.match(tag), f"{name}: {image} (no version tag)"
 
 
-def test_the_apps_run_the_built_image_under_the_projects_version() -> None:
+def test_tilts_cluster_mode_builds_the_images_the_apps_run() -> None:
     tiltfile = (REPO / "tilt" / "cluster" / "Tiltfile").read_text()
-    (built,) = re.findall(r"docker_build\(\s*'([^']+)'", tiltfile)
+    assert "docker_build('daprshop-' + name" in tiltfile
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    assert built == IMAGE
-    assert project["version"] == IMAGE_TAG
-    deployments = app_deployments(build("dev"))
-    for app, doc in deployments.items():
+    assert names.version() == project["version"]
+    for app, doc in app_deployments(build("dev")).items():
         (container,) = doc["spec"]["template"]["spec"]["containers"]
-        assert container["image"] == f"{IMAGE}:{IMAGE_TAG}", app
+        assert container["image"] == f"daprshop-{app}:{project['version']}", app
 
 
 def test_the_backing_services_run_the_local_meshs_versions() -> None:
