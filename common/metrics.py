@@ -12,7 +12,7 @@ one dashboard or `make metrics` reads them all alike:
   published, age of the oldest; apps with an outbox);
 - `daprshop_trace_spans_exported_total`, `daprshop_trace_spans_dropped_total`.
 
-The metrics server listens on 127.0.0.1 only.
+The metrics server (common.status_http) listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from common import status_http
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +95,9 @@ def register_outbox(read: Callable[[], tuple[int, float]]) -> None:
 
 
 def serve(port: int) -> None:
-    """The /metrics endpoint on 127.0.0.1:`port` (0: none)."""
+    """The /metrics endpoint (and a service's /readyz, common.status_http) on
+    127.0.0.1:`port` (0: none)."""
     if port <= 0:
         return
-    start_http_server(port, addr="127.0.0.1")
+    status_http.serve(port)
     log.info("metrics on 127.0.0.1:%s/metrics", port)

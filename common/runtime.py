@@ -1,12 +1,13 @@
 """Running a gRPC domain service beside its sidecar.
 
 One process hosts the proto service and Dapr's callbacks (subscriptions) on one
-port via `dapr.ext.grpc.App`. Health is Dapr's own app health check, not a
-server of ours: the app answers the gRPC `HealthCheck` callback from the
-readiness checks' last results, refreshed in the background, so a probe fails
-when the app hangs or a dependency does not answer. The sidecar probes only
-when the launcher turns the check on (DAPRSHOP_APP_HEALTH=on; off by default,
-devmesh/launcher/sidecar.py says why).
+port via `dapr.ext.grpc.App`. Health is Dapr's own app health check: the
+app answers the gRPC `HealthCheck` callback from the readiness checks' last
+results, refreshed in the background, so a probe fails when the app hangs or a
+dependency does not answer, and the sidecar then holds the app's events until
+it recovers (devmesh/launcher/sidecar.py). Tilt, which speaks no gRPC, asks
+the same results (and whether the sidecar answers) at /readyz on the metrics
+port (common.status_http).
 SIGTERM stops taking new calls, lets in-flight ones finish, then runs the
 shutdown hooks.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from typing import TypeVar
 
 from dapr.ext.grpc import App
 
-from common import gcpolicy, telemetry
+from common import gcpolicy, status_http, telemetry
 from common.app_token import AppTokenInterceptor
 from common.settings import ServiceSettings
 
@@ -79,10 +82,29 @@ class Readiness:
         while not self._stop.wait(self._every):
             self.refresh()
 
+    def problem(self) -> str | None:
+        """Why the app is not ready (a check failed last time), or None."""
+        if self._failing:
+            return f"not ready: {', '.join(self._failing)}"
+        return None
+
     def probe(self) -> None:
         """Dapr's HealthCheck callback: raises (a failed probe) when not ready."""
-        if self._failing:
-            raise RuntimeError(f"not ready: {', '.join(self._failing)}")
+        problem = self.problem()
+        if problem:
+            raise RuntimeError(problem)
+
+
+def sidecar_problem(http_port: int, timeout: float = 1.0) -> str | None:
+    """Why the app's sidecar is not ready (its /v1.0/healthz), or None."""
+    url = f"http://127.0.0.1:{http_port}/v1.0/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            if 200 <= resp.status < 300:
+                return None
+            return f"sidecar answers {resp.status}"
+    except (urllib.error.URLError, OSError) as err:
+        return f"sidecar does not answer: {err}"
 
 
 def _safe(check: ReadinessCheck) -> bool:
@@ -101,6 +123,9 @@ def serve(
     readiness = Readiness(checks)
     readiness.start()
     app.register_health_check(readiness.probe)  # type: ignore[no-untyped-call]
+    status_http.report_readiness(
+        lambda: readiness.problem() or sidecar_problem(settings.dapr_http_port)
+    )
     server = app._server  # the SDK keeps the grpc.Server here; we need its stop()
     server.add_insecure_port(f"127.0.0.1:{settings.app_port}")
     stopped = threading.Event()

@@ -1,5 +1,6 @@
 """daprd, the Dapr sidecar, built from the dapr Go module with only the
-component types of devmesh/daprd_components.py compiled in."""
+component types of devmesh/daprd_components.py compiled in, and one fix to the
+Kafka component applied by a build overlay (daprd_patch.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from devmesh import daprd_components, pins
+from devmesh.bootstrap import daprd_patch
 from devmesh.bootstrap.shared import (
     Part,
     StepFailed,
@@ -21,8 +23,10 @@ MODULE = "github.com/dapr/dapr"
 
 
 def binary() -> Path:
-    """The trimmed daprd; its name changes with the kept component set."""
-    return BIN / f"daprd-{pins.DAPR}-{daprd_components.digest()}"
+    """The trimmed daprd; its name changes with the kept component set and
+    with the patch."""
+    kept, patch = daprd_components.digest(), daprd_patch.digest()
+    return BIN / f"daprd-{pins.DAPR}-{kept}-p{patch}"
 
 
 def dapr_source(part: str) -> Path:
@@ -65,7 +69,13 @@ def install() -> None:
     _keep_only_kept_registrations(src)
     version = f"-X github.com/dapr/dapr/pkg/buildinfo.version={pins.DAPR}"
     go_build(
-        "daprd", src, binary(), "./cmd/daprd", ldflags=version, tags="allcomponents"
+        "daprd",
+        src,
+        binary(),
+        "./cmd/daprd",
+        ldflags=version,
+        tags="allcomponents",
+        overlay=daprd_patch.overlay(src),
     )
 
 

@@ -50,14 +50,15 @@ def app_links(app: str) -> tuple[tuple[str, str], ...]:
 
 
 def ready_url(app: str) -> str:
-    """The gateway: its own /readyz (Redis, its sidecar's outbound health, the
-    fan-out listeners). A service: its sidecar's /v1.0/healthz; services serve
-    no HTTP health of their own (their health is Dapr's gRPC app health
-    check, common/runtime.py)."""
+    """The app's own readiness, for Tilt's probe and the test meshes. The
+    gateway: its /readyz (Redis, its sidecar's outbound health, the fan-out
+    listeners). A service: /readyz on its metrics port (common.status_http),
+    answered from the results Dapr's gRPC app health check reads, plus its
+    sidecar's /v1.0/healthz; a hung app does not answer it."""
     ports = load().apps[app]
     if app == "gateway":
         return f"http://{LOOPBACK}:{ports.app}/readyz"
-    return f"http://{LOOPBACK}:{ports.http}/v1.0/healthz"
+    return f"http://{LOOPBACK}:{ports.app_metrics}/readyz"
 
 
 def app_specs(prof: str) -> dict[str, Proc]:

@@ -6,17 +6,21 @@ from Sentry (on loopback), which signs it only for the app id its JWT names;
 DAPR_TRUST_ANCHORS carries the CA certificate as PEM text (daprd has no file
 flag for it).
 
-Dapr's app health check is available but OFF by default
-(DAPRSHOP_APP_HEALTH=on turns it on): the sidecar then probes its app (the gRPC
-`HealthCheck` callback, or the gateway's GET /healthz) every
-APP_HEALTH_INTERVAL seconds and, after APP_HEALTH_THRESHOLD failures in a row,
-stops the app's subscriptions until a probe succeeds. With daprd 1.18 and
-Kafka the resubscription after recovery can leave the subscription dead (the
-fault tier's F11, SIGSTOP for 30 s, lost 112 of 150 emails this way; the same
-symptom as dapr/components-contrib#4349), while without the check a hung app
-only makes its in-flight delivery time out and be retried (F11: nothing lost,
-drained 7 s after SIGCONT). A hang longer than the retry window sends events
-to the dead-letter topic, from where `devmesh dlq replay` brings them back.
+Every sidecar checks its app's health (Dapr's app health check; on by
+default, DAPRSHOP_APP_HEALTH=off turns it off): it probes the gRPC
+`HealthCheck` callback (the gateway: GET /healthz) every APP_HEALTH_INTERVAL
+seconds, and after APP_HEALTH_THRESHOLD failures in a row marks the app
+unhealthy: it stops delivering the app's events (the broker keeps them) until
+a probe succeeds, then subscribes again. A hung app (SIGSTOP) is noticed
+within about interval x threshold seconds. Calls proxied to an unhealthy app
+are not refused by daprd 1.18 (only its InvokeService API checks app health):
+they wait for the caller's deadline (its client's timeout, or its sidecar's
+resiliency timeout) and end DEADLINE_EXCEEDED.
+
+Resubscribing on Kafka needs the fix our daprd build carries
+(devmesh/bootstrap/daprd_patch.py): without it the old subscription could
+remove the new one's handler, and the app never got that topic again (F11
+once lost 112 of 150 emails).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ APP_HEALTH_THRESHOLD = 3  # failed probes in a row before "unhealthy"
 
 
 def app_health_args(app: str) -> list[str]:
-    if os.environ.get("DAPRSHOP_APP_HEALTH", "off") != "on":
+    if os.environ.get("DAPRSHOP_APP_HEALTH", "on") == "off":
         return []
     args = [
         "--enable-app-health-check",

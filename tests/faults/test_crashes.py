@@ -3,7 +3,9 @@ orders flow; every order still gets exactly one confirmation email.
 
 `devmesh run notification` restarts a crashed process (with backoff); Kafka
 redelivers what was not committed, and notification's ledger drops what it
-already sent. Each test prints one verdict line.
+already sent. A frozen app is seen unhealthy by its sidecar (Dapr's app health
+check), which holds its deliveries and subscribes again once it answers. Each
+test prints one verdict line.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def test_f11_a_frozen_app_gets_its_deliveries_after_it_thaws(
     flow = Flow(shop, N).start()
     flow.wait_placed(N // 4)
     app = mesh.pids("notification")[APP]
+    unhealthy_before = _unhealthy_marks(mesh)
     os.kill(app, signal.SIGSTOP)
     try:
         time.sleep(30)
@@ -79,3 +82,10 @@ def test_f11_a_frozen_app_gets_its_deliveries_after_it_thaws(
     )
     assert "lost=0 duplicated=0" in line
     assert mesh.pids("notification")[APP] == app  # frozen, not restarted
+    assert _unhealthy_marks(mesh) > unhealthy_before, "the sidecar never saw it hung"
+
+
+def _unhealthy_marks(mesh: Any) -> int:
+    """How often notification's sidecar has marked its app unhealthy."""
+    text = mesh.log_path("notification").read_text(errors="replace")
+    return text.count("App entered un-healthy status")

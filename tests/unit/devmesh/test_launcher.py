@@ -177,22 +177,26 @@ def test_zipkin_listens_on_loopback_and_every_sidecar_exports_to_it(
         assert env["METRICS_PORT"] == str(load().apps[app].app_metrics)
 
 
-def test_the_gateways_readiness_is_its_own_and_every_app_links_its_views() -> None:
+def test_every_apps_readiness_is_its_own_and_every_app_links_its_views() -> None:
     gateway = launcher.specs("full")["gateway"]
     assert gateway.ready_url == f"http://127.0.0.1:{load().apps['gateway'].app}/readyz"
+    order = launcher.specs("full")["order"]
+    assert (
+        order.ready_url == f"http://127.0.0.1:{load().apps['order'].app_metrics}/readyz"
+    )
     for app in APP_NAMES:
         names = {name for _, name in launcher.specs("full")[app].links}
         assert {"Traces", "Metrics", "daprd metrics"} <= names
 
 
-def test_app_health_checks_are_off_unless_asked_for(
+def test_app_health_checks_are_on_unless_turned_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from devmesh.launcher.sidecar import app_health_args
 
-    monkeypatch.delenv("DAPRSHOP_APP_HEALTH", raising=False)
+    monkeypatch.setenv("DAPRSHOP_APP_HEALTH", "off")
     assert app_health_args("notification") == []
-    monkeypatch.setenv("DAPRSHOP_APP_HEALTH", "on")
+    monkeypatch.delenv("DAPRSHOP_APP_HEALTH")
     assert "--enable-app-health-check" in app_health_args("notification")
     assert "--app-health-check-path" not in app_health_args("notification")
     assert app_health_args("gateway")[-2:] == ["--app-health-check-path", "/healthz"]
