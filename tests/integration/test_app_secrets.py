@@ -48,7 +48,7 @@ PROBED_SECRETS = ("mysql", "mongodb", "smtp-password", "redis", "kafka")
 
 def _prod_local(profile: str) -> None:
     if profile != "prod-local":
-        pytest.skip("only prod-local's databases have passwords")
+        pytest.skip("only prod-local's servers have passwords")
 
 
 def _environ(pid: int) -> dict[str, str]:
