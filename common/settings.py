@@ -30,7 +30,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     pubsub_name: str = "pubsub"
     # The Dapr secret store the app reads its own secrets from (SMTP, database
-    # passwords: common/db_password.py).
+    # passwords: common/app_secrets.py).
     secret_store: str = components.SECRETS
     idempotency_store: str = "idempotency"
     # Timeout of every call to the sidecar or another service, in seconds.
@@ -73,7 +73,7 @@ class MySQLSettings(BaseSettings):
 
     With MYSQL_PASSWORD_SECRET set (prod-local, prod), MYSQL_URL names the
     user but carries no password: the password is key MYSQL_PASSWORD_KEY of
-    that secret, read through the sidecar at start (common/db_password.py).
+    that secret, read through the sidecar at start (common/app_secrets.py).
     Empty (full, lite): MYSQL_URL is used as it is."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)

@@ -24,8 +24,8 @@ what the code actually does:
 - COMPONENTS: the apps each component is loaded for (`scopes:`).
 - SECRETS: the secrets each app may read from the `secrets` store (deny by
   default, `spec.secrets.scopes`): notification its SMTP password, user and
-  order MySQL's, product MongoDB's (read at start where the database has a
-  password: prod-local, prod; common/db_password.py).
+  order MySQL's, product MongoDB's, the gateway Redis's (read at start where
+  the server has a password: prod-local, prod; common/app_secrets.py).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ PUBLISHES: dict[str, tuple[str, ...]] = {
 }
 
 APIS: dict[str, tuple[str, ...]] = {
-    "gateway": ("state", "metadata"),
+    "gateway": ("state", "secrets", "metadata"),
     "user": ("state", "publish", "secrets", "metadata"),
     "product": ("state", "publish", "secrets", "lock", "unlock", "metadata"),
     "order": ("state", "publish", "secrets", "metadata"),
@@ -142,13 +142,15 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     components.CARTS: ("cart",),
 }
 
-# The secrets holding the databases' passwords (key `password`): their names
-# reach the apps as MYSQL_PASSWORD_SECRET / MONGODB_PASSWORD_SECRET.
+# The secrets holding the servers' passwords (key `password`) that apps read
+# themselves: their names reach the apps as MYSQL_PASSWORD_SECRET /
+# MONGODB_PASSWORD_SECRET / REDIS_PASSWORD_SECRET.
 MYSQL_SECRET = "mysql"
 MONGODB_SECRET = "mongodb"
+REDIS_SECRET = "redis"
 
 SECRETS: dict[str, tuple[str, ...]] = {
-    "gateway": (),
+    "gateway": (REDIS_SECRET,),
     "user": (MYSQL_SECRET,),
     "product": (MONGODB_SECRET,),
     "order": (MYSQL_SECRET,),

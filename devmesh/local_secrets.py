@@ -88,6 +88,23 @@ def store(p: Ports, tls: TlsFiles, pw: dict[str, str]) -> dict[str, object]:
     }
 
 
+# Keys of the store's secrets whose values are not secret: who logs in, where,
+# and the CA certificate. Every other value is (passwords, URLs with them).
+PUBLIC_KEYS = frozenset({"username", "host", "ca-cert"})
+
+
+def secret_values(path: Path) -> dict[str, str]:
+    """`secret/key` -> value for every secret value of the store file at
+    `path` (a single-valued secret's key is its name)."""
+    out: dict[str, str] = {}
+    for name, entry in json.loads(path.read_text()).items():
+        keys = entry if isinstance(entry, dict) else {name: entry}
+        for key, value in keys.items():
+            if key not in PUBLIC_KEYS:
+                out[f"{name}/{key}"] = str(value)
+    return out
+
+
 def write_store(run: Path, p: Ports, tls: TlsFiles) -> Path:
     """Render the secret store file into the run folder (mode 0600)."""
     path = run / "secrets.json"

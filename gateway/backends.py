@@ -1,16 +1,20 @@
 """The real services a gateway process runs on: one grpc.aio channel to the
 sidecar (user, product, order, cart, and the `cache` state store) and one
 redis.asyncio client (rate limits, the order-status fan-out, near-cache
-invalidations), opened when the app starts and closed when it stops."""
+invalidations), opened when the app starts and closed when it stops. Where
+Redis has a password (prod-local, prod), it is read from the secret store
+through the sidecar first (REDIS_PASSWORD_SECRET, common/app_secrets.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 from redis.asyncio import Redis
 
+from common import app_secrets, sidecar
 from gateway import clients
 from gateway.auth import TokenVerifier
 from gateway.cache import (
@@ -32,14 +36,37 @@ ServicesFactory = Callable[
 ]
 
 
+async def redis_password(settings: GatewaySettings) -> str | None:
+    """Redis's password, read from the secret store through our sidecar (in a
+    thread: the read waits while the sidecar starts); None where Redis has
+    none (no REDIS_PASSWORD_SECRET)."""
+    if not settings.redis_password_secret:
+        return None
+
+    def read() -> str:
+        with sidecar.make_client(settings) as dapr:
+            return app_secrets.read_secret(
+                dapr,
+                settings.secret_store,
+                settings.redis_password_secret,
+                settings.redis_password_key,
+            )
+
+    return await asyncio.to_thread(read)
+
+
 @asynccontextmanager
 async def grpc_and_redis_services(
     settings: GatewaySettings, http: httpx.AsyncClient, verifier: TokenVerifier
 ) -> AsyncIterator[GatewayServices]:
     """The real services: the sidecar (gRPC proxying, state API) and Redis."""
+    password = await redis_password(settings)
     channel = clients.sidecar_channel(settings.sidecar_grpc_address)
+    # A password in REDIS_URL would win over `password` (there is none where
+    # REDIS_PASSWORD_SECRET is set: the launcher and the overlays see to it).
     redis = Redis.from_url(
         settings.redis_url,
+        password=password,
         socket_timeout=settings.redis_timeout,
         socket_connect_timeout=settings.redis_timeout,
         health_check_interval=30,

@@ -39,6 +39,11 @@ class GatewaySettings(ServiceSettings):
     order_app_id: str = "order"
     cart_app_id: str = "cart"
     redis_url: str = "redis://127.0.0.1:16379/0"
+    # With REDIS_PASSWORD_SECRET set (prod-local, prod), REDIS_URL carries no
+    # password: it is key REDIS_PASSWORD_KEY of that secret, read through our
+    # sidecar at start (common/app_secrets.py). Empty (full, lite): none.
+    redis_password_secret: str = ""
+    redis_password_key: str = "password"
     cache_store: str = components.CACHE
     # Seconds a socket operation on Redis may take before the call fails
     # (rate limiting then fails open or closed, see gateway.ratelimit).

@@ -177,14 +177,16 @@ def harden(specs: dict[str, Proc], run: Path) -> dict[str, Proc]:
 
 def client_env(run: Path) -> dict[str, str]:
     """What apps and sidecars get on prod-local, over the shared environment:
-    the secret store's file, TLS and credentialed addresses, an SMTP login.
-    The database URLs name the user only: the apps read the passwords from
-    the secret store through their sidecars (common/db_password.py)."""
-    p, tls, pw = load(), local_tls.ensure(), local_secrets.passwords()
+    the secret store's file, TLS addresses, user names. No password: the
+    database URLs name the user only, REDIS_URL no one, and the apps read
+    the passwords from the secret store through their sidecars
+    (common/app_secrets.py), as notification its SMTP one."""
+    p, tls = load(), local_tls.ensure()
     return {
         "SHOP_SECRETS_FILE": str(local_secrets.write_store(run, p, tls)),
         "SSL_CERT_FILE": str(tls.bundle),
-        "REDIS_URL": f"rediss://:{pw['redis']}@{LOOPBACK}:{p.redis}/0",
+        "REDIS_URL": f"rediss://{LOOPBACK}:{p.redis}/0",
+        "REDIS_PASSWORD_SECRET": access.REDIS_SECRET,
         "MYSQL_URL": local_secrets.mysql_url(p),
         "MYSQL_PASSWORD_SECRET": access.MYSQL_SECRET,
         "MONGODB_URL": local_secrets.mongodb_url(p),

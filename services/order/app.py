@@ -7,7 +7,7 @@ release retries) and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from common import db_password, metrics, runtime, sidecar
+from common import app_secrets, metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
@@ -26,7 +26,7 @@ from services.order.service import OrderService
 
 def build(settings: OrderSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
-    url = db_password.database_url(
+    url = app_secrets.database_url(
         dapr,
         settings.secret_store,
         settings.mysql_url,

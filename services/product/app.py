@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from common import db_password, runtime, sidecar
+from common import app_secrets, runtime, sidecar
 from common.periodic import Periodic
 from protos.product.v1 import product_pb2_grpc
 from services.product.adapters.events import DaprProductEvents
@@ -26,7 +26,7 @@ from services.product.stock import StockService
 
 def build(settings: ProductSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
-    url = db_password.database_url(
+    url = app_secrets.database_url(
         dapr,
         settings.secret_store,
         settings.mongodb_url,

@@ -10,7 +10,7 @@ class ProductSettings(ServiceSettings):
     # With MONGODB_PASSWORD_SECRET set (prod-local, prod), MONGODB_URL names
     # the user but carries no password: the password is key
     # MONGODB_PASSWORD_KEY of that secret, read through the sidecar at start
-    # (common/db_password.py). Empty (full, lite): MONGODB_URL as it is.
+    # (common/app_secrets.py). Empty (full, lite): MONGODB_URL as it is.
     mongodb_password_secret: str = ""
     mongodb_password_key: str = "password"
     # The Dapr lock store (lock.redis) around every stock change of a product,

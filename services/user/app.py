@@ -7,7 +7,7 @@ and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from common import db_password, metrics, runtime, sidecar
+from common import app_secrets, metrics, runtime, sidecar
 from common.mysql import Database
 from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
@@ -24,7 +24,7 @@ from services.user.service import UserService
 
 def build(settings: UserSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
-    url = db_password.database_url(
+    url = app_secrets.database_url(
         dapr,
         settings.secret_store,
         settings.mysql_url,

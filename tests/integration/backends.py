@@ -21,7 +21,7 @@ import redis
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
-from common.db_password import with_password
+from common.app_secrets import with_password
 from devmesh import launcher, local_secrets, local_tls
 
 
@@ -68,11 +68,14 @@ def mysql(database: str) -> pymysql.Connection[Any]:
 
 
 def redis_client() -> redis.Redis:
-    """Redis as the gateway reaches it (REDIS_URL: TLS and a password on
-    prod-local, trusting the local CA)."""
+    """Redis as the gateway reaches it (REDIS_URL; on prod-local TLS, trusting
+    the local CA, and the password the gateway reads from the secret store)."""
     options: dict[str, Any] = {}
     if profile() == "prod-local":
-        options = {"ssl_ca_certs": str(local_tls.files().ca)}
+        options = {
+            "ssl_ca_certs": str(local_tls.files().ca),
+            "password": local_secrets.passwords()["redis"],
+        }
     return redis.Redis.from_url(env()["REDIS_URL"], **options)
 
 

@@ -1,10 +1,11 @@
-"""The apps' database passwords come from the secret store, never from their
+"""The apps' passwords come from the secret store, never from their
 environment: on prod-local user, order and product get the database URL with
-the user name only and the secret's name, and read the password through their
-own sidecar's secrets API at start (common/db_password.py). Each sidecar
-serves its app exactly the secrets devmesh/access.py allows. On full and lite
-the local databases have no password; the calls below show every profile's
-apps reach their databases."""
+the user name only, the gateway REDIS_URL with none, each with the secret's
+name, and read the password through their own sidecar's secrets API at start
+(common/app_secrets.py). No app or sidecar process holds any secret value of
+the store in its environment; each sidecar serves its app exactly the secrets
+devmesh/access.py allows. On full and lite the local servers have no
+password; the calls below show every profile's apps reach their servers."""
 
 from __future__ import annotations
 
@@ -27,25 +28,27 @@ from tests.integration import backends
 from tests.integration.helpers import (
     ADMIN,
     dapr_token,
+    http_json,
     sidecar_channel,
     sidecar_metadata,
 )
 
 pytestmark = pytest.mark.integration
 
-DATABASE_ACCOUNTS = ("mysql", "mysql-root", "mongodb")
-# What each app's process must be told (a name, never the password).
+# What each app's process must be told (a name, never the password); the
+# secrets' names are those of the servers' accounts (local_secrets.ACCOUNTS).
 SECRET_NAMES = {
     "user": ("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),
     "order": ("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),
     "product": ("MONGODB_PASSWORD_SECRET", access.MONGODB_SECRET),
+    "gateway": ("REDIS_PASSWORD_SECRET", access.REDIS_SECRET),
 }
 PROBED_SECRETS = ("mysql", "mongodb", "smtp-password", "redis", "kafka")
 
 
 def _prod_local(profile: str) -> None:
     if profile != "prod-local":
-        pytest.skip("only prod-local's databases have passwords")
+        pytest.skip("only prod-local's servers have passwords")
 
 
 def _environ(pid: int) -> dict[str, str]:
@@ -54,11 +57,24 @@ def _environ(pid: int) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
-def test_no_app_or_sidecar_environment_carries_a_database_password(
+def _stored_secrets(mesh: Any) -> dict[str, str]:
+    """Every secret value of the store file the launcher wrote for the running
+    sidecars (its public keys, user names, addresses and the CA, left out),
+    plus root's password."""
+    path = Path(_environ(mesh.pids("gateway")[1])["SHOP_SECRETS_FILE"])
+    values = local_secrets.secret_values(path)
+    assert values, path
+    return {**values, "mysql-root": local_secrets.passwords()["mysql-root"]}
+
+
+def test_no_app_or_sidecar_environment_carries_a_stored_secret(
     mesh: Any, profile: str
 ) -> None:
+    """DAPR_API_TOKEN and APP_API_TOKEN are in both environments by design
+    (how Dapr gives each app and its sidecar their tokens); they are in no
+    store, so this test does not look at them."""
     _prod_local(profile)
-    passwords = local_secrets.passwords()
+    stored = _stored_secrets(mesh)
     for app in APP_NAMES:
         app_pid, sidecar_pid = mesh.pids(app)
         app_env = _environ(app_pid)
@@ -69,8 +85,8 @@ def test_no_app_or_sidecar_environment_carries_a_database_password(
         for pid in (app_pid, sidecar_pid):
             values = "\0".join(_environ(pid).values())
             # Name what leaked, never its value.
-            leaked = [a for a in DATABASE_ACCOUNTS if passwords[a] in values]
-            assert not leaked, f"{app} (pid {pid}) environment: {leaked} password"
+            leaked = [s for s, value in stored.items() if value in values]
+            assert not leaked, f"{app} (pid {pid}) environment holds {leaked}"
 
 
 def _read_secret(app: str, secret: str) -> tuple[int, bytes]:
@@ -98,8 +114,7 @@ def test_each_sidecar_serves_exactly_the_secrets_its_app_may_read(
     if app in SECRET_NAMES:
         _, secret = SECRET_NAMES[app]
         status, body = _read_secret(app, secret)
-        account = "mysql" if secret == access.MYSQL_SECRET else "mongodb"
-        assert local_secrets.passwords()[account].encode() in body
+        assert local_secrets.passwords()[secret].encode() in body
 
 
 def test_the_apps_reach_their_databases(mesh: Any, shared_env: dict[str, str]) -> None:
@@ -139,15 +154,19 @@ def test_the_apps_reach_their_databases(mesh: Any, shared_env: dict[str, str]) -
         assert cur.fetchone() == {"subject": subject}
     with backends.mongo() as client:
         assert client["shop"]["products"].find_one({"_id": product.id}) is not None
+    # The gateway's own Redis client (rate limits, fan-out) is logged in.
+    gateway = ports.load().apps["gateway"].app
+    ready = http_json(f"http://127.0.0.1:{gateway}/readyz")
+    assert ready["redis"] is True and ready["fanout"] is True
 
 
-def test_no_app_log_carries_a_database_password(mesh: Any, profile: str) -> None:
+def test_no_app_log_carries_a_stored_secret(mesh: Any, profile: str) -> None:
     """After the apps have read and used the passwords (the tests above); an
     app and its sidecar write one log."""
     _prod_local(profile)
-    passwords = local_secrets.passwords()
+    stored = _stored_secrets(mesh)
     for app in APP_NAMES:
         log = mesh.log_path(app)
         text = log.read_text(errors="replace")
-        leaked = [a for a in DATABASE_ACCOUNTS if passwords[a] in text]
-        assert not leaked, f"{log.name} contains the {', '.join(leaked)} password"
+        leaked = [s for s, value in stored.items() if value in text]
+        assert not leaked, f"{log.name} contains {', '.join(leaked)}"

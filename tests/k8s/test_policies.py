@@ -155,17 +155,19 @@ def _app_env(overlay: str) -> dict[str, str]:
     return dict(env)
 
 
-def test_prod_apps_read_their_database_passwords_from_the_secret_store() -> None:
+def test_prod_apps_read_their_server_passwords_from_the_secret_store() -> None:
     """The ConfigMap names the secrets; each Configuration lets exactly the
     apps that read a secret read it (the passwords stay in Vault)."""
     env = _app_env("prod")
     assert env["MYSQL_PASSWORD_SECRET"] == access.MYSQL_SECRET
     assert env["MONGODB_PASSWORD_SECRET"] == access.MONGODB_SECRET
+    assert env["REDIS_PASSWORD_SECRET"] == access.REDIS_SECRET
     docs = build("prod")
     configs = {d["metadata"]["name"]: d for d in of_kind(docs, "Configuration")}
     readers = {
         access.MYSQL_SECRET: {"user", "order"},
         access.MONGODB_SECRET: {"product"},
+        access.REDIS_SECRET: {"gateway"},
     }
     for app, doc in app_deployments(docs).items():
         notes = doc["spec"]["template"]["metadata"]["annotations"]
@@ -176,7 +178,7 @@ def test_prod_apps_read_their_database_passwords_from_the_secret_store() -> None
 
 
 def test_dev_keeps_plain_database_urls() -> None:
-    """dev's in-cluster databases have no password: no secret to read."""
+    """dev's in-cluster databases and Redis have no password: no secret to read."""
     env = _app_env("dev")
-    assert "MYSQL_PASSWORD_SECRET" not in env and "MONGODB_PASSWORD_SECRET" not in env
+    assert not [name for name in env if name.endswith("_PASSWORD_SECRET")]
     assert env["MYSQL_URL"].startswith("mysql://root@")

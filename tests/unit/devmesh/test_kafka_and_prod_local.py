@@ -96,7 +96,7 @@ def test_prod_local_hardens_every_server(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_prod_local_apps_get_credentials_tls_and_the_secret_file() -> None:
     env = launcher.shared_env(prodlocal.PROFILE)
-    assert env["REDIS_URL"].startswith("rediss://:")
+    assert env["REDIS_URL"].startswith("rediss://127.0.0.1:")
     assert env["MYSQL_URL"].startswith(f"mysql://{local_secrets.USER}@")
     assert env["MONGODB_URL"].startswith(f"mongodb://{local_secrets.USER}@")
     assert Path(env["SSL_CERT_FILE"]).exists()

@@ -1,13 +1,14 @@
-"""A database password kept in the Dapr secret store, read through the sidecar.
+"""An app's own secrets, kept in the Dapr secret store, read through its sidecar.
 
-Where the database has credentials (prod-local, prod), the app's environment
-holds the database URL with the user name only, and the name of the secret
-that holds the password (`MYSQL_PASSWORD_SECRET`, `MONGODB_PASSWORD_SECRET`).
-At start the app asks its own sidecar for that secret (the secrets API, with
-its Dapr API token; the store's `allowedSecrets` for the app say which) and
-puts the password into the URL it connects with, so no password is ever in a
-process's environment. Without a secret name (full, lite: local servers with
-no password) the URL is used as it is.
+Where a server has credentials (prod-local, prod), the app's environment holds
+the server's address without the password, and the name of the secret that
+holds it: `MYSQL_PASSWORD_SECRET`, `MONGODB_PASSWORD_SECRET` (user, order,
+product), `REDIS_PASSWORD_SECRET` (the gateway). At start the app asks its own
+sidecar for that secret (`read_secret`: the secrets API, with its Dapr API
+token; the store's `allowedSecrets` for the app say which) and connects with
+the password, so no password is ever in a process's environment. Without a
+secret name (full, lite: local servers with no password) the address is used
+as it is.
 """
 
 from __future__ import annotations

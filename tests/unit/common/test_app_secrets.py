@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import grpc
 import pytest
 
-from common import db_password
+from common import app_secrets
 from common.mysql import Database
 
 
@@ -46,13 +46,13 @@ MYSQL = {"mysql": {"username": "daprshop", "password": "p@ss:/w?rd"}}
 def test_a_url_without_a_secret_name_is_used_as_it_is() -> None:
     sidecar = Sidecar(MYSQL)
     url = "mysql://root@127.0.0.1:13306/?ssl=disabled"
-    assert db_password.database_url(sidecar, "secrets", url, "") == url
+    assert app_secrets.database_url(sidecar, "secrets", url, "") == url
     assert sidecar.asked == []
 
 
 def test_the_password_from_the_store_reaches_the_connection() -> None:
     sidecar = Sidecar(MYSQL)
-    url = db_password.database_url(
+    url = app_secrets.database_url(
         sidecar, "secrets", "mysql://daprshop@127.0.0.1:13306/?ssl=disabled", "mysql"
     )
     assert sidecar.asked == [("secrets", "mysql")]
@@ -65,34 +65,34 @@ def test_the_password_from_the_store_reaches_the_connection() -> None:
 
 def test_a_mongodb_url_keeps_its_hosts_and_options() -> None:
     url = "mongodb://daprshop@h1:1,h2:2/?authSource=admin&authMechanism=SCRAM-SHA-256"
-    assert db_password.with_password(url, "a b") == (
+    assert app_secrets.with_password(url, "a b") == (
         "mongodb://daprshop:a%20b@h1:1,h2:2/?authSource=admin&authMechanism=SCRAM-SHA-256"
     )
 
 
 def test_a_password_already_in_the_url_is_replaced() -> None:
-    url = db_password.with_password("mysql://u:old@h:1/", "new")
+    url = app_secrets.with_password("mysql://u:old@h:1/", "new")
     assert url == "mysql://u:new@h:1/"
 
 
 def test_a_url_naming_no_user_is_refused() -> None:
     with pytest.raises(ValueError, match="names no user"):
-        db_password.with_password("mongodb://127.0.0.1:17017/", "pw")
+        app_secrets.with_password("mongodb://127.0.0.1:17017/", "pw")
 
 
 def test_a_starting_sidecar_is_asked_again() -> None:
     sidecar = Sidecar(
         MYSQL, [ConnectionError("refused"), Refused(grpc.StatusCode.UNAVAILABLE)]
     )
-    value = db_password.read_secret(sidecar, "secrets", "mysql", "password", pause=0)
+    value = app_secrets.read_secret(sidecar, "secrets", "mysql", "password", pause=0)
     assert value == "p@ss:/w?rd"
     assert len(sidecar.asked) == 3
 
 
 def test_a_sidecar_that_never_answers_gives_up_after_the_timeout() -> None:
     sidecar = Sidecar(MYSQL, [ConnectionError("refused")] * 1000)
-    with pytest.raises(db_password.SecretUnavailable, match="refused"):
-        db_password.read_secret(
+    with pytest.raises(app_secrets.SecretUnavailable, match="refused"):
+        app_secrets.read_secret(
             sidecar, "secrets", "mysql", "password", timeout=0.05, pause=0.01
         )
 
@@ -102,12 +102,12 @@ def test_a_sidecar_that_never_answers_gives_up_after_the_timeout() -> None:
 )
 def test_a_refusal_is_not_waited_out(code: grpc.StatusCode) -> None:
     sidecar = Sidecar(MYSQL, [Refused(code)] * 5)
-    with pytest.raises(db_password.SecretUnavailable, match=code.name):
-        db_password.read_secret(sidecar, "secrets", "mysql", "password", pause=0)
+    with pytest.raises(app_secrets.SecretUnavailable, match=code.name):
+        app_secrets.read_secret(sidecar, "secrets", "mysql", "password", pause=0)
     assert len(sidecar.asked) == 1
 
 
 def test_a_secret_without_the_key_is_an_error() -> None:
     sidecar = Sidecar({"mysql": {"username": "daprshop"}})
-    with pytest.raises(db_password.SecretUnavailable, match="no 'password'"):
-        db_password.read_secret(sidecar, "secrets", "mysql", "password")
+    with pytest.raises(app_secrets.SecretUnavailable, match="no 'password'"):
+        app_secrets.read_secret(sidecar, "secrets", "mysql", "password")
