@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from devmesh.launcher import readyz
 from devmesh.launcher.env import app_env
 from devmesh.launcher.kafka import broker_names, uses_kafka
 from devmesh.launcher.spec import LOOPBACK, Proc
@@ -51,13 +52,15 @@ def app_links(app: str) -> tuple[tuple[str, str], ...]:
 
 def ready_url(app: str) -> str:
     """The gateway: its own /readyz (Redis, its sidecar's outbound health, the
-    fan-out listeners). A service: its sidecar's /v1.0/healthz; services serve
-    no HTTP health of their own (their health is Dapr's gRPC app health
-    check, common/runtime.py)."""
+    fan-out listeners). A service: its supervisor's /readyz (readyz.py), which
+    fails while the app or its sidecar is down; services serve no HTTP health
+    of their own (their health is Dapr's gRPC app health check,
+    common/runtime.py), and the sidecar's /v1.0/healthz stays green when
+    only the app has died."""
     ports = load().apps[app]
     if app == "gateway":
         return f"http://{LOOPBACK}:{ports.app}/readyz"
-    return f"http://{LOOPBACK}:{ports.http}/v1.0/healthz"
+    return readyz.url(app)
 
 
 def app_specs(prof: str) -> dict[str, Proc]:
@@ -67,6 +70,7 @@ def app_specs(prof: str) -> dict[str, Proc]:
         specs[app] = Proc(
             app,
             ready_url=ready_url(app),
+            probe_failures=3 if app == "gateway" else 1,
             deps=(*APP_DEPS[app], *broker),
             labels=("apps",),
             links=app_links(app),

@@ -16,6 +16,9 @@ class Proc:
     # TCP port, or an HTTP URL, that answers once the resource is ready.
     ready_port: int | None = None
     ready_url: str | None = None
+    # Failed probes in a row before Tilt calls the resource not ready: 1 when
+    # the supervisor answers the probe itself (launcher/readyz.py).
+    probe_failures: int = 3
     deps: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()

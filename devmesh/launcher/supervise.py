@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devmesh.launcher import readyz
 from devmesh.launcher.apps import app_specs
 from devmesh.launcher.infra import infra_specs
 from devmesh.launcher.restarts import RestartPolicy
@@ -175,6 +176,7 @@ def run(name: str, prof: str | None = None) -> int:
         program = child.command()[0][0]
         if shutil.which(program) is None and not Path(program).exists():
             raise SystemExit(f"{program} is missing: run `make bootstrap`")
+    server = _serve_readiness(name, children)
     for child in children:
         child.start()
     pidfile = _pidfile(prof, name)
@@ -186,6 +188,23 @@ def run(name: str, prof: str | None = None) -> int:
         return _supervise(name, children, stopping, pidfile)
     finally:
         pidfile.unlink(missing_ok=True)
+        if server is not None:
+            server.shutdown()
+
+
+def _serve_readiness(name: str, children: list[Child]) -> readyz.Server | None:
+    """A service's readiness, answered here (readyz.py says why)."""
+    if name not in APP_NAMES or name == "gateway":
+        return None
+
+    def down() -> str | None:
+        for child in children:
+            code = child.exit_code()
+            if code is not None:
+                return f"{name}'s {child.role} exited with {code}; restarting it"
+        return None
+
+    return readyz.serve(load().apps[name].health, readyz.service_check(name, down))
 
 
 def _supervise(
@@ -201,9 +220,9 @@ def _supervise(
             if delay is None:
                 say(
                     name,
-                    f"GIVING UP: {child.role} exited with {code} for the"
-                    f" {child.policy.recent}th time within"
-                    f" {child.policy.window:.0f}s; stopping {name}",
+                    f"GIVING UP: {child.role} exited with {code}, crash"
+                    f" {child.policy.recent} within {child.policy.window:.0f}s"
+                    f" (at most {child.policy.limit} are restarted); stopping {name}",
                 )
                 _stop_all(children)
                 return code or 1
