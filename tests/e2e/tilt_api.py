@@ -86,6 +86,15 @@ class TiltUp:
             != "Disabled"
         }
 
+    def trigger(self, name: str) -> None:
+        subprocess.run(
+            [str(self.tilt), "trigger", name, "--port", str(self.port)],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+
     def logs(self, name: str) -> str:
         return self._cli("logs", name)
 
