@@ -26,8 +26,13 @@ def _probe(spec: launcher.Proc) -> dict[str, object]:
     """The readiness probe as Tilt wants it: an HTTP GET or a TCP connect."""
     if spec.ready_url:
         url = urlparse(spec.ready_url)
-        return {"probe": "http", "port": url.port, "path": url.path}
-    return {"probe": "tcp", "port": spec.ready_port}
+        return {
+            "probe": "http",
+            "port": url.port,
+            "path": url.path,
+            "failures": spec.probe_failures,
+        }
+    return {"probe": "tcp", "port": spec.ready_port, "failures": spec.probe_failures}
 
 
 def _resources_json(profile: str) -> str:

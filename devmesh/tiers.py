@@ -77,7 +77,11 @@ TIERS: tuple[Tier, ...] = (
         [*PYTEST, "tests/integration", "tests/e2e", "-m", "not tilt"],
         {"TEST_PROFILE": "prod-local"},
     ),
-    Tier("tilt", "tilt ci over the Tiltfile", [*PYTEST, "tests/e2e", "-m", "tilt"]),
+    Tier(
+        "tilt",
+        "tilt ci and a crash under tilt up",
+        [*PYTEST, "tests/e2e", "-m", "tilt"],
+    ),
 )
 
 

@@ -68,6 +68,7 @@ def app_specs(prof: str) -> dict[str, Proc]:
         specs[app] = Proc(
             app,
             ready_url=ready_url(app),
+            probe_failures=3 if app == "gateway" else 1,
             deps=(*APP_DEPS[app], *broker),
             labels=("apps",),
             links=app_links(app),

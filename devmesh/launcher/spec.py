@@ -16,6 +16,10 @@ class Proc:
     # TCP port, or an HTTP URL, that answers once the resource is ready.
     ready_port: int | None = None
     ready_url: str | None = None
+    # Failed probes in a row before Tilt calls the resource not ready: 1 for a
+    # service, whose own /readyz answers in milliseconds and whose port closes
+    # when it dies, so a short crash-and-restart still shows in Tilt.
+    probe_failures: int = 3
     deps: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()

@@ -201,9 +201,9 @@ def _supervise(
             if delay is None:
                 say(
                     name,
-                    f"GIVING UP: {child.role} exited with {code} for the"
-                    f" {child.policy.recent}th time within"
-                    f" {child.policy.window:.0f}s; stopping {name}",
+                    f"GIVING UP: {child.role} exited with {code}, crash"
+                    f" {child.policy.recent} within {child.policy.window:.0f}s"
+                    f" (at most {child.policy.limit} are restarted); stopping {name}",
                 )
                 _stop_all(children)
                 return code or 1

@@ -34,7 +34,6 @@ from devmesh.images import names
 from devmesh.images.build import build
 from devmesh.images.names import UID
 from devmesh.images.podman import run_options
-from devmesh.launcher.apps import ready_url
 from devmesh.launcher.env import app_env
 from devmesh.mesh import Mesh
 from devmesh.paths import run_dir
@@ -152,7 +151,7 @@ def gateway_sidecar(backends: Mesh) -> Iterator[int]:
 
 def _wait_ready(name: str, daprd: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
-    while not _ready(ready_url(APP)):
+    while not _ready(f"http://127.0.0.1:{load().apps[APP].http}/v1.0/healthz"):
         running = _podman("inspect", "--format", "{{.State.Running}}", name)
         if running != "true" or daprd.poll() is not None:
             pytest.fail(
