@@ -3,8 +3,8 @@
 Each app serves its own metrics (common.metrics) on its `app_metrics` port and
 each daprd on its `metrics` port (devmesh/ports.yaml); this reads them all
 once and prints a row per app and per sidecar. An endpoint that does not
-answer shows as `down`. No Prometheus server runs: the endpoints are
-Prometheus' format, ready for one (see docs/observability.md).
+answer shows as `down`. The `prometheus` resource scrapes the same endpoints
+with history and queries (devmesh/launcher/prometheus.py); this needs none.
 """
 
 from __future__ import annotations
