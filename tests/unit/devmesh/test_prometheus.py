@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,13 +20,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _targets(config: dict[str, object], job: str) -> dict[str, str]:
+def _targets(config: dict[str, Any], job: str) -> dict[str, str]:
     """app label -> target of one scrape job."""
-    (scrape,) = [
-        s
-        for s in config["scrape_configs"]  # type: ignore[attr-defined]
-        if s["job_name"] == job
-    ]
+    (scrape,) = [s for s in config["scrape_configs"] if s["job_name"] == job]
     return {
         group["labels"]["app"]: target
         for group in scrape["static_configs"]
@@ -61,4 +58,3 @@ def test_the_rendered_scrape_config_names_every_app_and_every_sidecar(
     assert _targets(config, "daprd") == {
         app: f"127.0.0.1:{apps[app].metrics}" for app in APP_NAMES
     }
-
