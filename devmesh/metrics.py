@@ -133,5 +133,6 @@ def summary(apps: Iterable[str] = APP_NAMES) -> str:
             f"{a} :{ports.apps[a].app_metrics} (daprd :{ports.apps[a].metrics})"
             for a in apps
         ),
+        f"history and queries: Prometheus, http://{LOOPBACK}:{ports.prometheus}/query",
     ]
     return "\n".join(lines)

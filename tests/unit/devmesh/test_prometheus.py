@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 import yaml
 
-from devmesh import launcher
+from devmesh import launcher, metrics
 from devmesh.launcher.spec import PROFILES
 from devmesh.ports import APP_NAMES, load
 
@@ -58,3 +58,8 @@ def test_the_rendered_scrape_config_names_every_app_and_every_sidecar(
     assert _targets(config, "daprd") == {
         app: f"127.0.0.1:{apps[app].metrics}" for app in APP_NAMES
     }
+
+
+def test_make_metrics_points_at_prometheus() -> None:
+    last = metrics.summary(apps=()).splitlines()[-1]
+    assert last.endswith(f"http://127.0.0.1:{load().prometheus}/query")
