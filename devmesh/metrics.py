@@ -3,8 +3,8 @@
 Each app serves its own metrics (common.metrics) on its `app_metrics` port and
 each daprd on its `metrics` port (devmesh/ports.yaml); this reads them all
 once and prints a row per app and per sidecar. An endpoint that does not
-answer shows as `down`. No Prometheus server runs: the endpoints are
-Prometheus' format, ready for one (see docs/observability.md).
+answer shows as `down`. The `prometheus` resource scrapes the same endpoints
+with history and queries (devmesh/launcher/prometheus.py); this needs none.
 """
 
 from __future__ import annotations
@@ -133,5 +133,6 @@ def summary(apps: Iterable[str] = APP_NAMES) -> str:
             f"{a} :{ports.apps[a].app_metrics} (daprd :{ports.apps[a].metrics})"
             for a in apps
         ),
+        f"history and queries: Prometheus, http://{LOOPBACK}:{ports.prometheus}/query",
     ]
     return "\n".join(lines)

@@ -11,6 +11,14 @@ KAFKA = "3.9.1"
 MOCK_OAUTH2 = "6.0.2"
 # The trace store: Zipkin server's self-contained "exec" jar.
 ZIPKIN = "3.5.1"
+# The metrics server: Prometheus 3.16.0 is Go module version 0.316.0. Its web
+# UI is built with pnpm (from npm); the registry does not serve the
+# @mantine/code-highlight 9.7.2 its lockfile names, so that one package is
+# pinned to the newest it serves (the rest of the lock is kept).
+PROMETHEUS = "3.16.0"
+PROMETHEUS_MODULE = "0.316.0"
+PNPM = "12.4.2"
+PROMETHEUS_CODE_HIGHLIGHT = "9.6.2"
 UV = "0.13.9"
 # chromium + chromium-driver: the browser tier (tests/browser, Selenium).
 APT_PACKAGES = (

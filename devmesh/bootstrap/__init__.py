@@ -1,8 +1,8 @@
 """Install what the mesh needs into ~/.cache/daprshop (standard library only).
 
 One module per part (apt, python_env, kafka, oidc, zipkin, ferretdb, mailpit,
-daprd, sentry, tilt, graphiql, storefront, buf, protoc_gen_go, kustomize,
-kubeconform, k8s_schemas; optional: etcd, kube_apiserver, dapr_control_plane,
+daprd, sentry, prometheus, tilt, graphiql, storefront, buf, protoc_gen_go,
+kustomize, kubeconform, k8s_schemas; optional: etcd, kube_apiserver, dapr_control_plane,
 ghz, vegeta, images), each with its `PART` (ready check and install step);
 `driver` holds the table, the progress output and the command line; `shared`
 the helpers (logged commands, Go modules, Maven jars).
@@ -28,6 +28,7 @@ from devmesh.bootstrap import (
     kustomize,
     mailpit,
     oidc,
+    prometheus,
     protoc_gen_go,
     python_env,
     sentry,
@@ -40,6 +41,7 @@ buf_bin = buf.binary
 daprd_bin = daprd.binary
 ferretdb_bin = ferretdb.binary
 mailpit_bin = mailpit.binary
+prometheus_bin = prometheus.binary
 sentry_bin = sentry.binary
 tilt_bin = tilt.binary
 ghz_bin = ghz.binary
@@ -73,6 +75,7 @@ __all__ = [
     "kustomize_bin",
     "mailpit_bin",
     "oidc_libs",
+    "prometheus_bin",
     "protoc_gen_go_bin",
     "protoc_gen_go_grpc_bin",
     "sentry_bin",

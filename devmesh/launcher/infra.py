@@ -1,5 +1,6 @@
 """The infrastructure resources: Redis, MariaDB, FerretDB, Mailpit, the OIDC
-provider, Zipkin (traces), and Kafka (one node or three) on the full profile."""
+provider, Zipkin (traces), Prometheus (metrics), and Kafka (one node or three)
+on the full profile."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from devmesh import bootstrap
 from devmesh.launcher import prodlocal
 from devmesh.launcher.kafka import java_cp, kafka_specs, uses_kafka
+from devmesh.launcher.prometheus import prometheus_spec
 from devmesh.launcher.spec import LOOPBACK, Proc
 from devmesh.launcher.zipkin import zipkin_spec
 from devmesh.paths import REPO, run_dir
@@ -144,6 +146,7 @@ def infra_specs(prof: str) -> dict[str, Proc]:
             },
         ),
         zipkin_spec(),
+        prometheus_spec(run),
     ]
     if uses_kafka(prof):
         specs.extend(kafka_specs(run))
