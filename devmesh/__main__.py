@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     # up
     the_mesh = mesh.Mesh(profile)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    marker = launcher.mark_mesh(profile)
     try:
         the_mesh.start()
         print("mesh is up; Ctrl-C stops it", flush=True)
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         the_mesh.stop()
+        marker.unlink(missing_ok=True)
     return 0
 
 
@@ -126,6 +128,8 @@ def _watch(the_mesh: mesh.Mesh) -> int:
     reported: set[str] = set()
     while len(gone := the_mesh.exited()) < len(the_mesh.procs):
         for name in sorted(set(gone) - reported):
+            if the_mesh.procs[name].returncode == 0:
+                continue  # stopped from outside (`make down`), not given up
             reported.add(name)
             print(
                 f"mesh: {name.upper()} IS DOWN: it gave up restarting a process"

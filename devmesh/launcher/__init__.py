@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from devmesh.launcher.dapr_config import render_dapr_config
 from devmesh.launcher.env import shared_env
-from devmesh.launcher.leftovers import kill_leftovers
+from devmesh.launcher.leftovers import kill_leftovers, mark_mesh
 from devmesh.launcher.sidecar import daprd_argv, sidecar_env
 from devmesh.launcher.spec import LOOPBACK, PROFILES, Proc, profile
 from devmesh.launcher.supervise import run, specs
@@ -27,6 +27,7 @@ __all__ = [
     "Proc",
     "daprd_argv",
     "kill_leftovers",
+    "mark_mesh",
     "profile",
     "render_dapr_config",
     "run",

@@ -126,6 +126,11 @@ def _pidfile(prof: str, name: str) -> Path:
     return pids / f"{name}.pid"
 
 
+def supervisor_pidfile(pidfile: Path) -> Path:
+    """Where `devmesh run NAME` records its own pid, beside its children's."""
+    return pidfile.with_suffix(".supervisor")
+
+
 def _write_pids(pidfile: Path, children: list[Child]) -> None:
     pidfile.write_text("\n".join(str(c.proc.pid) for c in children if c.proc))
 
@@ -179,6 +184,10 @@ def run(name: str, prof: str | None = None) -> int:
         child.start()
     pidfile = _pidfile(prof, name)
     _write_pids(pidfile, children)
+    # `devmesh down` stops this process first: a child stopped from outside
+    # would otherwise be restarted as a crash (leftovers.py).
+    own = supervisor_pidfile(pidfile)
+    own.write_text(str(os.getpid()))
     try:
         if name in APP_NAMES and not _wait_for_sidecar(name, children):
             _stop_all(children)
@@ -186,6 +195,7 @@ def run(name: str, prof: str | None = None) -> int:
         return _supervise(name, children, stopping, pidfile)
     finally:
         pidfile.unlink(missing_ok=True)
+        own.unlink(missing_ok=True)
 
 
 def _supervise(
