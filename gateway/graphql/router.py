@@ -94,14 +94,14 @@ class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
         dependencies per request (context, its getter, background tasks,
         response, root value) to the same end."""
         for i, route in enumerate(self.routes):
-            if not isinstance(route, APIRoute) or not route.methods & {"GET", "POST"}:
-                continue
-            self.routes[i] = APIRoute(
-                route.path,
-                self.serve_http,
-                methods=sorted(route.methods),
-                include_in_schema=False,
-            )
+            methods = sorted(route.methods or ()) if isinstance(route, APIRoute) else []
+            if isinstance(route, APIRoute) and methods in (["GET"], ["POST"]):
+                self.routes[i] = APIRoute(
+                    route.path,
+                    self.serve_http,
+                    methods=methods,
+                    include_in_schema=False,
+                )
         self._http_context = context_getter
 
     async def serve_http(self, request: Request) -> Response:
