@@ -5,15 +5,18 @@ it comes back, through the HTTP API and by persisted-query hash alike."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from graphql import GraphQLSyntaxError
 
+from gateway.config import GatewaySettings
 from gateway.graphql.documents import DocumentCache, document_rules
 from gateway.graphql.schema import build_schema
-from tests.unit.gateway.fakes import GraphQL
+from gateway.services import GatewayServices
+from tests.unit.gateway.fakes import GraphQL, World
 
 DEEP = "{ products { edges { node { price { amount } } } } }"  # depth 4
 VALID = "{ __typename }"
@@ -75,13 +78,18 @@ def test_unparsable_and_too_long_texts_raise_and_are_not_kept(query: str) -> Non
             documents.prepare(graphql_schema, query)
 
 
-def test_a_limit_is_enforced_again_on_the_cached_document(
-    make_client: Any, world: Any
-) -> None:
-    from gateway.config import GatewaySettings
+MakeClient = Callable[[GatewayServices], TestClient]
 
+
+@pytest.fixture
+def shallow(world: World, make_client: MakeClient) -> TestClient:
+    """A gateway whose depth limit is 3."""
     settings = GatewaySettings(environment="test", graphql_max_depth=3)
-    gql = GraphQL(make_client(world.services(settings=settings)))
+    return make_client(world.services(settings=settings))
+
+
+def test_a_limit_is_enforced_again_on_the_cached_document(shallow: TestClient) -> None:
+    gql = GraphQL(shallow)
 
     answers = [gql(DEEP) for _ in range(3)]
 
@@ -92,12 +100,9 @@ def test_a_limit_is_enforced_again_on_the_cached_document(
 
 
 def test_a_persisted_query_over_a_limit_is_refused_every_time(
-    make_client: Any, world: Any
+    shallow: TestClient,
 ) -> None:
-    from gateway.config import GatewaySettings
-
-    settings = GatewaySettings(environment="test", graphql_max_depth=3)
-    client: TestClient = make_client(world.services(settings=settings))
+    client = shallow
     sha = hashlib.sha256(DEEP.encode()).hexdigest()
     persisted = {"persistedQuery": {"version": 1, "sha256Hash": sha}}
     client.post("/graphql", json={"query": DEEP, "extensions": persisted})
