@@ -2,7 +2,9 @@
 
 Limits (depth, aliases, tokens) are validation rules, so a query that breaks
 one gets a GraphQL error before any resolver runs; fragments are followed when
-measuring depth and aliases (see gateway.graphql.limits). Where the schema is
+measuring depth and aliases (see gateway.graphql.limits). Each query text is
+parsed and validated once per process and its verdict kept with it
+(gateway.graphql.documents). Where the schema is
 not public (prod), introspection is off and error messages carry no
 "Did you mean ...?" suggestions, which would otherwise spell the schema out.
 """
