@@ -53,9 +53,24 @@ SPANS_DROPPED = Counter(
 )
 
 
+# The labelled children, looked up once: `labels()` takes a lock and rebuilds
+# its key on every call. Bounded, since a refused GraphQL document's label
+# comes from the client's text (see gateway.graphql.tracing).
+_children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+_MAX_CHILDREN = 1024
+
+
 def observe(operation: str, outcome: str, seconds: float) -> None:
-    REQUESTS.labels(operation, outcome).inc()
-    REQUEST_SECONDS.labels(operation).observe(seconds)
+    children = _children.get((operation, outcome))
+    if children is None:
+        children = (
+            REQUESTS.labels(operation, outcome),
+            REQUEST_SECONDS.labels(operation),
+        )
+        if len(_children) < _MAX_CHILDREN:
+            _children[(operation, outcome)] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def event_consumed(topic: str, outcome: str) -> None:

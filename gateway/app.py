@@ -78,12 +78,13 @@ def create_app(
     app.state.settings = settings
     app.state.token_verifier = auth.verifier
     add_error_handlers(app)
+    # First: routes are matched in order, and /graphql is the one most asked.
+    mount_graphql(app, settings)
     app.include_router(
         build_auth_router(auth.verifier, auth.oidc, auth_settings),
         prefix=AUTH_PREFIX,
         dependencies=[Depends(auth_rate_limit)],
     )
-    mount_graphql(app, settings)
     app.include_router(health.router)
     register(
         DaprApp(app, router_tags=["dapr"]),

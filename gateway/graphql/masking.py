@@ -33,6 +33,13 @@ class MaskInternalErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return with_codes(super()._process_errors(errors))
 
+    def _process_result(self, result: object) -> None:
+        # As strawberry's, without its isinstance check against a
+        # runtime-checkable Protocol: the costliest part of a clean result.
+        errors = getattr(result, "errors", None)
+        if errors:
+            setattr(result, "errors", self._process_errors(errors))  # noqa: B010
+
 
 _MASK = MaskInternalErrors()
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
 from graphql import GraphQLError
+from starlette.background import BackgroundTasks
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -82,6 +85,42 @@ class GatewayGraphQLRouter(GraphQLRouter[GatewayContext, None]):
     graphql_transport_ws_handler_class = SubscriptionsOnlyHandler
     # Serve GraphiQL's files from the gateway (see gateway/graphiql.py).
     local_ide = False
+
+    def serve_http_directly(
+        self, context_getter: Callable[[Request], Awaitable[GatewayContext]]
+    ) -> None:
+        """Replace strawberry's GET and POST endpoints by `serve_http`, which
+        awaits `context_getter` itself: theirs make FastAPI solve four nested
+        dependencies per request (context, its getter, background tasks,
+        response, root value) to the same end."""
+        for i, route in enumerate(self.routes):
+            methods = sorted(route.methods or ()) if isinstance(route, APIRoute) else []
+            if isinstance(route, APIRoute) and methods in (["GET"], ["POST"]):
+                self.routes[i] = APIRoute(
+                    route.path,
+                    self.serve_http,
+                    methods=methods,
+                    include_in_schema=False,
+                )
+        self._http_context = context_getter
+
+    async def serve_http(self, request: Request) -> Response:
+        # What strawberry's endpoints give the view: a sub-response whose
+        # status and headers resolvers may set, and the context's request
+        # fields; background tasks run after the response, as FastAPI does.
+        sub_response = Response()
+        del sub_response.headers["content-length"]
+        sub_response.status_code = None  # type: ignore[assignment]
+        tasks = BackgroundTasks()
+        context = await self._http_context(request)
+        context.request = request
+        context.background_tasks = tasks
+        context.response = sub_response
+        self.temporal_response = sub_response
+        response: Response = await self.run(request, context=context, root_value=None)
+        if tasks.tasks and response.background is None:
+            response.background = tasks
+        return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         html = with_examples(self.graphql_ide_html)
@@ -187,4 +226,5 @@ def build_router(
         allowed_origins=allowed_origins,
     )
     router.local_ide = local_ide
+    router.serve_http_directly(context_getter)
     return router

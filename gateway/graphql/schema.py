@@ -2,7 +2,9 @@
 
 Limits (depth, aliases, tokens) are validation rules, so a query that breaks
 one gets a GraphQL error before any resolver runs; fragments are followed when
-measuring depth and aliases (see gateway.graphql.limits). Where the schema is
+measuring depth and aliases (see gateway.graphql.limits). Each query text is
+parsed and validated once per process and its verdict kept with it
+(gateway.graphql.documents). Where the schema is
 not public (prod), introspection is off and error messages carry no
 "Did you mean ...?" suggestions, which would otherwise spell the schema out.
 """
@@ -15,20 +17,16 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.graphql.cart.mutations import CartMutations
 from gateway.graphql.cart.queries import CartQueries
-from gateway.graphql.limits import alias_limit, depth_limit
+from gateway.graphql.documents import (
+    DocumentCache,
+    document_rules,
+    prepared_documents,
+)
 from gateway.graphql.masking import MaskInternalErrors, finalize_errors, is_unexpected
 from gateway.graphql.orders.mutations import OrderMutations
 from gateway.graphql.orders.queries import OrderQueries
@@ -67,14 +65,6 @@ class SchemaLimits:
     suggestions: bool = True
 
 
-class QueryShapeLimits(AddValidationRules):
-    """The depth and alias limits as one extension (one set of hooks per
-    request instead of two)."""
-
-    def __init__(self, max_depth: int, max_aliases: int) -> None:
-        super().__init__([depth_limit(max_depth), alias_limit(max_aliases)])
-
-
 class GatewaySchema(strawberry.Schema):
     @staticmethod
     def remove_field_suggestion(error: GraphQLError) -> None:
@@ -109,17 +99,13 @@ class GatewaySchema(strawberry.Schema):
 
 
 def extensions(limits: SchemaLimits) -> list[Any]:
-    chosen: list[SchemaExtension] = [
-        MaxTokensLimiter(max_token_count=limits.max_tokens),
-        ParserCache(maxsize=256),
-        QueryShapeLimits(limits.max_depth, limits.max_aliases),
-        ValidationCache(maxsize=256),
-        MaskInternalErrors(),
-    ]
-    if not limits.introspection:
-        chosen.append(DisableIntrospection())
-    # A class, not an instance: it keeps per-request state (made per request).
-    return [*chosen, TraceOperation]
+    """Each one is given as a factory (a class or a partial): strawberry makes
+    them per request, so no request sees another's execution context."""
+    documents = DocumentCache(
+        limits.max_tokens,
+        document_rules(limits.max_depth, limits.max_aliases, limits.introspection),
+    )
+    return [prepared_documents(documents), MaskInternalErrors, TraceOperation]
 
 
 def build_schema(limits: SchemaLimits | None = None) -> GatewaySchema:

@@ -74,8 +74,7 @@ class ProductQueries:
                 lambda: service.list(flt, size, token, backward),
                 backward,
             )
-            for product in page.items:
-                context.loaders.products.prime(product.id, product)
+            context.loaders.products.prime_many({p.id: p for p in page.items})
             return page
 
         window = await read_page(args, fetch)

@@ -4,6 +4,8 @@ agree, every cursor pages both ways, and bad arguments are refused."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 
 import pytest
 
@@ -147,6 +149,18 @@ def test_the_forward_cursor_form_is_unchanged() -> None:
         encode_cursor("2", -1),
     ]
     assert decode_cursor(encode_cursor("tok", 7)) == ("tok", 7)
+
+
+@pytest.mark.parametrize("token", ["", "2", "tok", 'a"b\\c', "é€😀\n\t\x00"])
+@pytest.mark.parametrize("index", [-1, 0, 7, 1000])
+def test_cursors_are_the_bytes_clients_already_hold(token: str, index: int) -> None:
+    """The base64 of json.dumps([token, index]) without spaces, as issued
+    before cursors were built without the json module."""
+    raw = json.dumps([token, index], separators=(",", ":")).encode()
+    issued = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    assert encode_cursor(token, index) == issued
+    assert decode_cursor(issued) == (token, index)
 
 
 @pytest.mark.parametrize(
