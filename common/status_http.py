@@ -1,6 +1,8 @@
 """The app's small HTTP server on METRICS_PORT (127.0.0.1 only).
 
 - `/metrics`: Prometheus (common.metrics);
+- `/dapr/metadata`: the app's sidecar metadata (common.sidecar_metadata),
+  outside prod, for Tilt's *Dapr metadata* link;
 - `/readyz`: for Tilt's readiness probe and the test meshes (devmesh), which
   speak no gRPC. A service answers 200 when its readiness checks passed last
   time (the same results Dapr's app health check reads, common.runtime) and
@@ -19,12 +21,15 @@ from urllib.parse import urlparse
 
 from prometheus_client.exposition import MetricsHandler
 
+from common.sidecar_metadata import MetadataView
+
 log = logging.getLogger(__name__)
 
 # Why the app is not ready, or None when it is.
 ReadinessAnswer = Callable[[], str | None]
 
 _answer: ReadinessAnswer | None = None
+_metadata: MetadataView | None = None
 
 
 def report_readiness(answer: ReadinessAnswer) -> None:
@@ -33,9 +38,19 @@ def report_readiness(answer: ReadinessAnswer) -> None:
     _answer = answer
 
 
+def report_metadata(view: MetadataView) -> None:
+    """Make /dapr/metadata answer from `view`."""
+    global _metadata
+    _metadata = view
+
+
 class _Handler(MetricsHandler):
     def do_GET(self) -> None:
-        if urlparse(self.path).path != "/readyz":
+        path = urlparse(self.path).path
+        if path == "/dapr/metadata":
+            self._metadata()
+            return
+        if path != "/readyz":
             super().do_GET()
             return
         answer = _answer
@@ -45,10 +60,19 @@ class _Handler(MetricsHandler):
         problem = answer()
         self._reply(503 if problem else 200, problem or "ready")
 
-    def _reply(self, status: int, text: str) -> None:
+    def _metadata(self) -> None:
+        view = _metadata
+        if view is None:
+            self._reply(404, "no metadata view here")
+            return
+        status, text = view()
+        kind = "application/json" if status == 200 else "text/plain"
+        self._reply(status, text, kind)
+
+    def _reply(self, status: int, text: str, kind: str = "text/plain") -> None:
         body = f"{text}\n".encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

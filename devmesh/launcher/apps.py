@@ -29,8 +29,9 @@ def app_argv(app: str) -> list[str]:
 
 def app_links(app: str) -> tuple[tuple[str, str], ...]:
     """What Tilt shows beside each app: its front door (gateway), its traces,
-    its own metrics and its sidecar's. (Dapr's metadata API needs the app's
-    token now, so a link to it would only answer 401.)"""
+    its own metrics and its sidecar's, and its sidecar's metadata (Dapr's
+    metadata API needs the sidecar's token, so the app's status port shows it:
+    common.sidecar_metadata)."""
     p = load()
     ports = p.apps[app]
     front: tuple[tuple[str, str], ...] = ()
@@ -46,6 +47,7 @@ def app_links(app: str) -> tuple[tuple[str, str], ...]:
         (f"{zipkin_base()}/zipkin/?serviceName={app}", "Traces"),
         (f"http://{LOOPBACK}:{ports.app_metrics}/metrics", "Metrics"),
         (f"http://{LOOPBACK}:{ports.metrics}/metrics", "daprd metrics"),
+        (f"http://{LOOPBACK}:{ports.app_metrics}/dapr/metadata", "Dapr metadata"),
     )
 
 

@@ -76,3 +76,17 @@ def test_a_request_through_the_gateway_is_counted(mesh: object) -> None:
     eventually(
         lambda: served() > before, WITHIN, interval=1.0, what="the request counted"
     )
+
+
+def test_each_apps_dapr_metadata_link_opens_without_a_token(mesh: object) -> None:
+    """Tilt's *Dapr metadata* link: the app asks its own sidecar (whose API
+    needs a token) and shows the answer, subscriptions included."""
+    for app in APP_NAMES:
+        port = ports.load().apps[app].app_metrics
+        body = http_json(f"http://127.0.0.1:{port}/dapr/metadata")
+        assert body["id"] == app, body
+        assert body["runtimeVersion"].startswith("1.18"), body
+    notification = ports.load().apps["notification"].app_metrics
+    body = http_json(f"http://127.0.0.1:{notification}/dapr/metadata")
+    topics = {s["topic"] for s in body.get("subscriptions", [])}
+    assert "order-created" in topics, topics
