@@ -25,7 +25,9 @@ what the code actually does:
 - SECRETS: the secrets each app may read from the `secrets` store (deny by
   default, `spec.secrets.scopes`): notification its SMTP password, user and
   order MySQL's, product MongoDB's, the gateway Redis's (read at start where
-  the server has a password: prod-local, prod; common/app_secrets.py).
+  the server has a password: prod-local, prod; common/app_secrets.py) and
+  its OIDC client secret and session secret (prod-local, prod;
+  gateway/auth_secrets.py).
 """
 
 from __future__ import annotations
@@ -148,9 +150,13 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
 MYSQL_SECRET = "mysql"
 MONGODB_SECRET = "mongodb"
 REDIS_SECRET = "redis"
+# The gateway's own credentials (one value each, its key the secret's name):
+# names given as OIDC_CLIENT_SECRET_SECRET / SESSION_SECRET_SECRET.
+OIDC_CLIENT_SECRET = "oidc-client-secret"
+SESSION_SECRET = "session-secret"
 
 SECRETS: dict[str, tuple[str, ...]] = {
-    "gateway": (REDIS_SECRET,),
+    "gateway": (REDIS_SECRET, OIDC_CLIENT_SECRET, SESSION_SECRET),
     "user": (MYSQL_SECRET,),
     "product": (MONGODB_SECRET,),
     "order": (MYSQL_SECRET,),

@@ -1,6 +1,7 @@
 """The prod-local profile's credentials and its secret store file.
 
-Passwords are generated once per machine into
+Passwords (and the gateway's OIDC client secret and session secret) are
+generated once per machine into
 `~/.cache/daprshop/trust/prod-local/passwords.json` (mode 0600), next to the
 other trust material. The local servers are configured with them at their
 first start (Kafka's SCRAM users when its storage is formatted, MariaDB's
@@ -16,6 +17,7 @@ import json
 import secrets
 from pathlib import Path
 
+from devmesh import access
 from devmesh.local_tls import TlsFiles
 from devmesh.paths import CACHE
 from devmesh.ports import Ports
@@ -24,6 +26,10 @@ FOLDER = CACHE / "trust" / "prod-local"
 PASSWORDS = FOLDER / "passwords.json"
 # One password per account the local servers know.
 ACCOUNTS = ("kafka", "kafka-admin", "redis", "mysql", "mysql-root", "mongodb", "smtp")
+# The gateway's own credentials, each kept under its secret's name: the OIDC
+# client secret it sends the provider (the local one checks none) and the
+# key signing its login cookie.
+GATEWAY_SECRETS = (access.OIDC_CLIENT_SECRET, access.SESSION_SECRET)
 # The user name the apps (and their sidecars) log in with everywhere.
 USER = "daprshop"
 KAFKA_ADMIN = "admin"  # the broker's own account (inter-broker, SCRAM)
@@ -38,11 +44,13 @@ def _private_write(path: Path, text: str) -> None:
 
 
 def passwords(path: Path = PASSWORDS) -> dict[str, str]:
-    """Every account's password, made once per machine (URL-safe, so it can
-    sit in a connection URL unquoted)."""
+    """Every account's password and the gateway's secrets, made once per
+    machine (URL-safe, so a password can sit in a connection URL unquoted;
+    32 characters, as long as the session secret must be at least)."""
+    names = (*ACCOUNTS, *GATEWAY_SECRETS)
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    if not set(ACCOUNTS) <= set(stored):
-        stored = {a: stored.get(a) or secrets.token_urlsafe(24) for a in ACCOUNTS}
+    if not set(names) <= set(stored):
+        stored = {n: stored.get(n) or secrets.token_urlsafe(24) for n in names}
         _private_write(path, json.dumps(stored, indent=1))
     return stored
 
@@ -85,6 +93,7 @@ def store(p: Ports, tls: TlsFiles, pw: dict[str, str]) -> dict[str, object]:
             "url": mongodb_url(p, pw["mongodb"]),
         },
         "smtp-password": pw["smtp"],
+        **{name: pw[name] for name in GATEWAY_SECRETS},
     }
 
 

@@ -2,7 +2,9 @@
 
 Per process: one httpx.AsyncClient (OIDC, sidecar health) made here, and the
 services the lifespan opens and closes (gateway.backends: the sidecar channel
-and Redis; fakes in unit tests). Routes:
+and Redis; fakes in unit tests). The auth settings are built here, with the
+OIDC client secret and session secret read from the secret store first where
+the environment names them (gateway.auth_secrets). Routes:
 
 - `/auth/*`      OIDC login (gateway.auth), behind the stricter `auth` rate limit
 - `/graphql`     GraphQL over HTTP and graphql-transport-ws (gateway.graphql.mount)
@@ -29,6 +31,7 @@ from gateway.auth import (
     build_auth_router,
     build_auth_services,
 )
+from gateway.auth_secrets import load_auth_settings
 from gateway.backends import ServicesFactory, grpc_and_redis_services
 from gateway.config import GatewaySettings
 from gateway.graphql.mount import mount_graphql
@@ -48,7 +51,9 @@ def create_app(
     services_factory: ServicesFactory = grpc_and_redis_services,
 ) -> FastAPI:
     settings = settings or GatewaySettings()
-    auth_settings = auth_settings or AuthSettings()
+    # Where the store holds the OIDC client secret and session secret
+    # (prod-local, prod), they are read through the sidecar here, first.
+    auth_settings = auth_settings or load_auth_settings(settings)
     http = http or httpx.AsyncClient(
         timeout=httpx.Timeout(5.0),
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),

@@ -44,6 +44,13 @@ class GatewaySettings(ServiceSettings):
     # sidecar at start (common/app_secrets.py). Empty (full, lite): none.
     redis_password_secret: str = ""
     redis_password_key: str = "password"
+    # With these set (prod-local, prod), the OIDC client secret and the login
+    # cookie's signing secret are the named secrets of the store (each keyed
+    # by its own name), read through our sidecar at start before the auth
+    # settings are checked (gateway/auth_secrets.py), and OIDC_CLIENT_SECRET /
+    # SESSION_SECRET are not used. Empty (full, lite): those two are.
+    oidc_client_secret_secret: str = ""
+    session_secret_secret: str = ""
     cache_store: str = components.CACHE
     # Seconds a socket operation on Redis may take before the call fails
     # (rate limiting then fails open or closed, see gateway.ratelimit).

@@ -16,7 +16,8 @@ from devmesh.ports import load
 def shared_env(prof: str) -> dict[str, str]:
     """Environment every app and sidecar gets: where the infrastructure is.
     No secret: the API tokens are per app (`app_env`); on prod-local, the
-    servers' credentials (prodlocal.client_env)."""
+    servers' and the gateway's credentials are in the secret store
+    (prodlocal.client_env)."""
     p = load()
     run = run_dir(prof)
     env = {
@@ -33,7 +34,6 @@ def shared_env(prof: str) -> dict[str, str]:
         "OIDC_ISSUER": f"http://{LOOPBACK}:{p.oidc}/shop",
         "OIDC_AUDIENCE": "daprshop-api",
         "OIDC_CLIENT_ID": "daprshop-web",
-        "OIDC_CLIENT_SECRET": "local-dev-only",
         "PUBLIC_URL": f"http://{LOOPBACK}:{p.apps['gateway'].app}",
         # The storefront (a browser app on its own port) calls the gateway.
         "CORS_ORIGINS": f"http://{LOOPBACK}:{p.storefront},http://localhost:{p.storefront}",
@@ -46,6 +46,11 @@ def shared_env(prof: str) -> dict[str, str]:
     }
     if prof == prodlocal.PROFILE:
         env.update(prodlocal.client_env(run))
+    else:
+        # The local provider checks no client secret; AuthSettings refuses
+        # this one outside dev. prod-local's gateway reads its own from the
+        # secret store, as it does SESSION_SECRET (dev's default here).
+        env["OIDC_CLIENT_SECRET"] = "local-dev-only"
     return env
 
 

@@ -180,7 +180,8 @@ def client_env(run: Path) -> dict[str, str]:
     the secret store's file, TLS addresses, user names. No password: the
     database URLs name the user only, REDIS_URL no one, and the apps read
     the passwords from the secret store through their sidecars
-    (common/app_secrets.py), as notification its SMTP one."""
+    (common/app_secrets.py), as notification its SMTP one and the gateway
+    its OIDC client secret and session secret (gateway/auth_secrets.py)."""
     p, tls = load(), local_tls.ensure()
     return {
         "SHOP_SECRETS_FILE": str(local_secrets.write_store(run, p, tls)),
@@ -192,4 +193,6 @@ def client_env(run: Path) -> dict[str, str]:
         "MONGODB_URL": local_secrets.mongodb_url(p),
         "MONGODB_PASSWORD_SECRET": access.MONGODB_SECRET,
         "SMTP_USERNAME": local_secrets.USER,
+        "OIDC_CLIENT_SECRET_SECRET": access.OIDC_CLIENT_SECRET,
+        "SESSION_SECRET_SECRET": access.SESSION_SECRET,
     }

@@ -12,6 +12,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_CLIENT_SECRET = "local-dev-only"
 DEV_SESSION_SECRET = "local-dev-only-session-secret"
 _WEAK_SECRETS = frozenset({"", "changethis", DEV_CLIENT_SECRET, DEV_SESSION_SECRET})
+MIN_SESSION_SECRET_LENGTH = 32
+
+
+def weak_client_secret(value: str) -> bool:
+    """Empty or a well-known default."""
+    return value in _WEAK_SECRETS
+
+
+def weak_session_secret(value: str) -> bool:
+    """A well-known default, or too short to sign the login cookie with."""
+    return value in _WEAK_SECRETS or len(value) < MIN_SESSION_SECRET_LENGTH
+
 
 # Where build_auth_router's routes live; the provider redirects back to
 # PUBLIC_URL + AUTH_PREFIX + "/callback".
@@ -76,14 +88,12 @@ class AuthSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> AuthSettings:
         client_secret = self.oidc_client_secret.get_secret_value()
-        if self.environment != "dev" and client_secret in _WEAK_SECRETS:
+        if self.environment != "dev" and weak_client_secret(client_secret):
             raise ValueError(
                 "OIDC_CLIENT_SECRET is empty or a default; set it outside dev"
             )
         session_secret = self.session_secret.get_secret_value()
-        if self.environment == "prod" and (
-            session_secret in _WEAK_SECRETS or len(session_secret) < 32
-        ):
+        if self.environment == "prod" and weak_session_secret(session_secret):
             raise ValueError(
                 "SESSION_SECRET is a default or shorter than 32 characters; "
                 "set a random one in prod"

@@ -2,10 +2,12 @@
 environment: on prod-local user, order and product get the database URL with
 the user name only, the gateway REDIS_URL with none, each with the secret's
 name, and read the password through their own sidecar's secrets API at start
-(common/app_secrets.py). No app or sidecar process holds any secret value of
-the store in its environment; each sidecar serves its app exactly the secrets
-devmesh/access.py allows. On full and lite the local servers have no
-password; the calls below show every profile's apps reach their servers."""
+(common/app_secrets.py); the gateway reads its OIDC client secret and session
+secret so too (gateway/auth_secrets.py). No app or sidecar process holds any
+secret value of the store in its environment; each sidecar serves its app
+exactly the secrets devmesh/access.py allows. On full and lite the local
+servers have no password; the calls below show every profile's apps reach
+their servers."""
 
 from __future__ import annotations
 
@@ -35,15 +37,28 @@ from tests.integration.helpers import (
 
 pytestmark = pytest.mark.integration
 
-# What each app's process must be told (a name, never the password); the
-# secrets' names are those of the servers' accounts (local_secrets.ACCOUNTS).
-SECRET_NAMES = {
-    "user": ("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),
-    "order": ("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),
-    "product": ("MONGODB_PASSWORD_SECRET", access.MONGODB_SECRET),
-    "gateway": ("REDIS_PASSWORD_SECRET", access.REDIS_SECRET),
+# What each app's process must be told (names, never the values); the
+# secrets' names are those of local_secrets.passwords(): the servers'
+# accounts, and the gateway's OIDC client secret and session secret.
+SECRET_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "user": (("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),),
+    "order": (("MYSQL_PASSWORD_SECRET", access.MYSQL_SECRET),),
+    "product": (("MONGODB_PASSWORD_SECRET", access.MONGODB_SECRET),),
+    "gateway": (
+        ("REDIS_PASSWORD_SECRET", access.REDIS_SECRET),
+        ("OIDC_CLIENT_SECRET_SECRET", access.OIDC_CLIENT_SECRET),
+        ("SESSION_SECRET_SECRET", access.SESSION_SECRET),
+    ),
 }
-PROBED_SECRETS = ("mysql", "mongodb", "smtp-password", "redis", "kafka")
+PROBED_SECRETS = (
+    "mysql",
+    "mongodb",
+    "smtp-password",
+    "redis",
+    "kafka",
+    access.OIDC_CLIENT_SECRET,
+    access.SESSION_SECRET,
+)
 
 
 def _prod_local(profile: str) -> None:
@@ -79,8 +94,7 @@ def test_no_app_or_sidecar_environment_carries_a_stored_secret(
         app_pid, sidecar_pid = mesh.pids(app)
         app_env = _environ(app_pid)
         assert app_env["APP_ID"] == app  # the app's own process
-        if app in SECRET_NAMES:
-            name, secret = SECRET_NAMES[app]
+        for name, secret in SECRET_NAMES.get(app, ()):
             assert app_env[name] == secret
         for pid in (app_pid, sidecar_pid):
             values = "\0".join(_environ(pid).values())
@@ -111,8 +125,7 @@ def test_each_sidecar_serves_exactly_the_secrets_its_app_may_read(
         status, body = _read_secret(app, secret)
         allowed = secret in access.SECRETS[app]
         assert (status == 200) == allowed, (app, secret, status)
-    if app in SECRET_NAMES:
-        _, secret = SECRET_NAMES[app]
+    for _, secret in SECRET_NAMES.get(app, ()):
         status, body = _read_secret(app, secret)
         assert local_secrets.passwords()[secret].encode() in body
 

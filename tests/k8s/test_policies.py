@@ -162,12 +162,16 @@ def test_prod_apps_read_their_server_passwords_from_the_secret_store() -> None:
     assert env["MYSQL_PASSWORD_SECRET"] == access.MYSQL_SECRET
     assert env["MONGODB_PASSWORD_SECRET"] == access.MONGODB_SECRET
     assert env["REDIS_PASSWORD_SECRET"] == access.REDIS_SECRET
+    assert env["OIDC_CLIENT_SECRET_SECRET"] == access.OIDC_CLIENT_SECRET
+    assert env["SESSION_SECRET_SECRET"] == access.SESSION_SECRET
     docs = build("prod")
     configs = {d["metadata"]["name"]: d for d in of_kind(docs, "Configuration")}
     readers = {
         access.MYSQL_SECRET: {"user", "order"},
         access.MONGODB_SECRET: {"product"},
         access.REDIS_SECRET: {"gateway"},
+        access.OIDC_CLIENT_SECRET: {"gateway"},
+        access.SESSION_SECRET: {"gateway"},
     }
     for app, doc in app_deployments(docs).items():
         notes = doc["spec"]["template"]["metadata"]["annotations"]
@@ -181,4 +185,5 @@ def test_dev_keeps_plain_database_urls() -> None:
     """dev's in-cluster databases and Redis have no password: no secret to read."""
     env = _app_env("dev")
     assert not [name for name in env if name.endswith("_PASSWORD_SECRET")]
+    assert not [name for name in env if name.endswith("_SECRET_SECRET")]
     assert env["MYSQL_URL"].startswith("mysql://root@")

@@ -76,8 +76,25 @@ def test_passwords_are_made_once_privately(tmp_path: Path) -> None:
     path = tmp_path / "passwords.json"
     first = local_secrets.passwords(path)
     assert local_secrets.passwords(path) == first
-    assert len(set(first.values())) == len(local_secrets.ACCOUNTS)
+    names = (*local_secrets.ACCOUNTS, *local_secrets.GATEWAY_SECRETS)
+    assert set(first) == set(names)
+    assert len(set(first.values())) == len(names)
+    assert min(len(value) for value in first.values()) >= 32
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_machine_s_passwords_gain_the_gateway_secrets_and_keep_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A file made before the gateway's secrets were stored: its passwords
+    (the servers were set up with them) stay, the missing ones are added."""
+    path = tmp_path / "passwords.json"
+    old = {name: f"old-{name}" for name in local_secrets.ACCOUNTS}
+    path.write_text(json.dumps(old))
+    now = local_secrets.passwords(path)
+    assert {name: now[name] for name in old} == old
+    assert all(len(now[name]) >= 32 for name in local_secrets.GATEWAY_SECRETS)
+    assert local_secrets.passwords(path) == now
 
 
 def test_prod_local_hardens_every_server(monkeypatch: pytest.MonkeyPatch) -> None:

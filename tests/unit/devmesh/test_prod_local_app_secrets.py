@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pydantic_settings import BaseSettings
@@ -17,6 +19,8 @@ from devmesh.launcher import prodlocal
 from devmesh.launcher.env import app_env
 from devmesh.launcher.sidecar import sidecar_env
 from devmesh.ports import APP_NAMES
+from gateway.auth.settings import DEV_CLIENT_SECRET, AuthSettings
+from gateway.auth_secrets import stored_auth_secrets
 from gateway.config import GatewaySettings
 from services.cart.config import CartSettings
 from services.notification.config import NotificationSettings
@@ -33,13 +37,13 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "cart": CartSettings,
 }
 # Names that say a value is a credential; such a variable must name a secret
-# of the store (`*_PASSWORD_SECRET`) or a file, except the ones below.
+# of the store (`*_PASSWORD_SECRET`, `*_SECRET_SECRET`) or a file, except the
+# ones below.
 CREDENTIAL_NAME = re.compile("PASSWORD|SECRET|TOKEN|CREDENTIAL|KEY")
 # In the environment by design, and in no store: each app's pair of Dapr API
 # tokens is how Dapr gives them to daprd and to the app (DAPR_API_TOKEN,
-# APP_API_TOKEN); OIDC_CLIENT_SECRET is the local mock provider's public dev
-# constant (it checks no client secret; AuthSettings refuses it outside dev).
-BY_DESIGN = frozenset({"DAPR_API_TOKEN", "APP_API_TOKEN", "OIDC_CLIENT_SECRET"})
+# APP_API_TOKEN).
+BY_DESIGN = frozenset({"DAPR_API_TOKEN", "APP_API_TOKEN"})
 
 
 def _settings(app: str, monkeypatch: pytest.MonkeyPatch) -> BaseSettings:
@@ -76,6 +80,8 @@ def test_the_store_holds_every_servers_password() -> None:
     } <= set(values.values())
     assert values["redis/password"] == local_secrets.passwords()["redis"]
     assert values["smtp-password/smtp-password"]
+    for name in local_secrets.GATEWAY_SECRETS:
+        assert values[f"{name}/{name}"] == local_secrets.passwords()[name]
 
 
 @pytest.mark.parametrize("app", APP_NAMES)
@@ -118,7 +124,7 @@ def test_each_app_may_read_exactly_the_secrets_it_reads(
     names = {
         value
         for field, value in settings.model_dump().items()
-        if field.endswith("_password_secret") and value
+        if field.endswith("_secret") and value
     }
     if app == "notification":  # it reads its SMTP password only with a login
         assert getattr(settings, "smtp_username", "")
@@ -158,9 +164,35 @@ def test_the_gateway_reaches_redis_by_address_and_the_stored_password(
     assert entry[settings.redis_password_key] == local_secrets.passwords()["redis"]
 
 
+def test_the_gateway_reads_strong_auth_secrets_from_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its OIDC client secret and session secret: named in its environment,
+    held by the store, per machine, and strong enough for AuthSettings."""
+    settings = _settings("gateway", monkeypatch)
+    assert isinstance(settings, GatewaySettings)
+    env = app_env(prodlocal.PROFILE, "gateway")
+    assert "OIDC_CLIENT_SECRET" not in env and "SESSION_SECRET" not in env
+    store = json.loads(Path(env["SHOP_SECRETS_FILE"]).read_text())
+
+    class Sidecar:
+        def get_secret(self, store_name: str, key: str) -> Any:
+            return SimpleNamespace(secret={key: store[key]})
+
+    monkeypatch.setenv("ENVIRONMENT", "prod")  # the strictest checks
+    auth = AuthSettings(**stored_auth_secrets(settings, Sidecar()))  # type: ignore[arg-type]
+    client_secret = auth.oidc_client_secret.get_secret_value()
+    session_secret = auth.session_secret.get_secret_value()
+    assert client_secret == local_secrets.passwords()[access.OIDC_CLIENT_SECRET]
+    assert session_secret == local_secrets.passwords()[access.SESSION_SECRET]
+    assert len(session_secret) >= 32 and session_secret != client_secret
+
+
 @pytest.mark.parametrize("app", ("user", "order", "product", "gateway"))
 def test_full_and_lite_keep_their_plain_local_urls(app: str) -> None:
     for profile in ("full", "lite"):
         env = app_env(profile, app)
+        assert not [name for name in env if name.endswith("_SECRET_SECRET")]
         assert not [name for name in env if name.endswith("_PASSWORD_SECRET")]
         assert env["REDIS_URL"].startswith("redis://")
+        assert env["OIDC_CLIENT_SECRET"] == DEV_CLIENT_SECRET
