@@ -7,8 +7,8 @@ and serves beside the sidecar until SIGTERM.
 
 from __future__ import annotations
 
-from common import app_secrets, metrics, runtime, sidecar
-from common.mysql import Database
+from common import metrics, runtime, sidecar
+from common.mysql_open import open_database
 from common.outbox import MySQLOutbox, backlog
 from common.outbox_relay import OutboxRelay
 from common.outbox_upkeep import OutboxUpkeep
@@ -24,15 +24,9 @@ from services.user.service import UserService
 
 def build(settings: UserSettings) -> runtime.Assembly:
     dapr = sidecar.make_client(settings)
-    url = app_secrets.database_url(
-        dapr,
-        settings.secret_store,
-        settings.mysql_url,
-        settings.mysql_password_secret,
-        settings.mysql_password_key,
+    db = open_database(
+        dapr, settings.secret_store, settings, settings.mysql_database, SCHEMA
     )
-    db = Database(url, settings.mysql_database)
-    sidecar.retry_until(lambda: db.migrate(SCHEMA), what="MySQL")
     publisher = sidecar.DaprPublisher(dapr, settings.pubsub_name)
     relay = OutboxRelay(
         MySQLOutbox(db, claim_seconds=settings.outbox_claim_seconds), publisher

@@ -48,18 +48,20 @@ def gql(client: TestClient) -> GraphQL:
     return GraphQL(client)
 
 
-REDIS_PORT = 26379
-
-
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[str]:
-    """A throwaway redis-server on 127.0.0.1:26379, for the tests that need the
-    real script semantics (rate limits) or pub/sub; stopped at the end."""
+    """A throwaway redis-server on a free loopback port, for the tests that
+    need the real script semantics (rate limits) or pub/sub; stopped at the
+    end. (A fixed port let two unit runs on one machine stop each other's.)"""
     import shutil
     import socket
     import subprocess
     import tempfile
     import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
 
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed")
@@ -68,7 +70,7 @@ def redis_server() -> Iterator[str]:
         [
             "redis-server",
             "--port",
-            str(REDIS_PORT),
+            str(port),
             "--bind",
             "127.0.0.1",
             "--save",
@@ -87,12 +89,12 @@ def redis_server() -> Iterator[str]:
         deadline = time.monotonic() + 10
         while True:
             with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", REDIS_PORT)) == 0:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not start on {REDIS_PORT}")
+                pytest.fail(f"redis-server did not start on {port}")
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{REDIS_PORT}/0"
+        yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
         try:

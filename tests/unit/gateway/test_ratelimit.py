@@ -1,4 +1,4 @@
-"""Rate limiting: the GCRA script on a real redis-server (127.0.0.1:26379,
+"""Rate limiting: the GCRA script on a real redis-server (a free loopback port,
 started by the `redis_server` fixture), who is counted, what a request costs,
 what callers see, and what happens when Redis is gone."""
 
