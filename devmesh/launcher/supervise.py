@@ -132,7 +132,11 @@ def supervisor_pidfile(pidfile: Path) -> Path:
 
 
 def _write_pids(pidfile: Path, children: list[Child]) -> None:
-    pidfile.write_text("\n".join(str(c.proc.pid) for c in children if c.proc))
+    """Replaced whole (write, then rename), so a reader never sees it empty
+    or half written while a restarted process's pid goes in."""
+    fresh = pidfile.with_suffix(".pid.tmp")
+    fresh.write_text("\n".join(str(c.proc.pid) for c in children if c.proc))
+    fresh.replace(pidfile)
 
 
 def _stop_all(children: list[Child]) -> None:

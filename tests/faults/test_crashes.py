@@ -34,8 +34,8 @@ def wait_restarted(
     mesh: Any, name: str, role: int, old: int, timeout: float = 30
 ) -> None:
     deadline = time.monotonic() + timeout
-    while mesh.pids(name)[role] == old:
-        assert time.monotonic() < deadline, f"{name} was not restarted"
+    while (pids := mesh.pids(name))[role : role + 1] in ([], [old]):
+        assert time.monotonic() < deadline, f"{name} was not restarted: {pids}"
         time.sleep(0.2)
 
 
