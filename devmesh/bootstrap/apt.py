@@ -17,30 +17,28 @@ def ready() -> bool:
     )
 
 
-def install() -> None:
-    # Keep the distribution's own services from starting: we run our own.
+def apt_install(part: str, packages: tuple[str, ...] | list[str]) -> None:
+    """`apt-get install` without recommends, the distribution's own services
+    kept from starting (we run our own)."""
     policy = Path("/usr/sbin/policy-rc.d")
     had_policy = policy.exists()
     if not had_policy:
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
     try:
-        sh("apt", ["apt-get", "update", "-qq"])
+        sh(part, ["apt-get", "update", "-qq"])
         sh(
-            "apt",
-            [
-                "apt-get",
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                *pins.APT_PACKAGES,
-            ],
+            part,
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
             DEBIAN_FRONTEND="noninteractive",
         )
     finally:
         if not had_policy:
             policy.unlink(missing_ok=True)
+
+
+def install() -> None:
+    apt_install("apt", pins.APT_PACKAGES)
 
 
 PART = Part(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 
 from devmesh import pins
-from devmesh.bootstrap.shared import Part, sh
+from devmesh.bootstrap.apt import apt_install
+from devmesh.bootstrap.shared import Part
 
 
 def ready() -> bool:
@@ -15,19 +16,7 @@ def ready() -> bool:
 
 
 def install() -> None:
-    sh("images", ["apt-get", "update", "-qq"])
-    sh(
-        "images",
-        [
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            *pins.IMAGE_APT_PACKAGES,
-        ],
-        DEBIAN_FRONTEND="noninteractive",
-    )
+    apt_install("images", pins.IMAGE_APT_PACKAGES)
 
 
 PART = Part(
