@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,3 +20,13 @@ def run_dir(profile: str) -> Path:
     base = Path(override) if override else CACHE / "run" / profile
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+def write_whole(path: Path, text: str) -> Path:
+    """Write `path` so a reader never sees it empty or half written: the
+    text goes to a file of this thread's own, then is renamed over it.
+    Sidecars starting side by side render the same shared files."""
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fresh.write_text(text)
+    fresh.replace(path)
+    return path

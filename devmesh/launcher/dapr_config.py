@@ -15,7 +15,7 @@ from devmesh import access
 from devmesh.launcher.mtls import mtls_enabled
 from devmesh.launcher.spec import LOOPBACK
 from devmesh.launcher.zipkin import spans_url
-from devmesh.paths import REPO, run_dir
+from devmesh.paths import REPO, run_dir, write_whole
 from devmesh.ports import load
 
 
@@ -96,9 +96,7 @@ def render_dapr_config(prof: str, name: str) -> Path:
             "APP_ADDRESSES": app_addresses_template(),
         },
     )
-    out = run / name
-    out.write_text(text)
-    return out
+    return write_whole(run / name, text)
 
 
 def _access_control(app: str, namespace: str) -> dict[str, Any]:
@@ -179,9 +177,8 @@ def render_app_config(prof: str, app: str) -> Path:
     resolver = name_resolution(prof)
     if resolver is not None:
         doc["spec"]["nameResolution"] = resolver
-    out = run_dir(prof) / f"config.{app}.yaml"
-    out.write_text(
+    return write_whole(
+        run_dir(prof) / f"config.{app}.yaml",
         "# Rendered by devmesh/launcher/dapr_config.py from devmesh/access.py\n"
-        + yaml.safe_dump(doc, sort_keys=False)
+        + yaml.safe_dump(doc, sort_keys=False),
     )
-    return out

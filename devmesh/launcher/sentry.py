@@ -17,7 +17,7 @@ from pathlib import Path
 
 from devmesh import bootstrap, trust
 from devmesh.launcher.spec import LOOPBACK, Proc
-from devmesh.paths import REPO, run_dir
+from devmesh.paths import REPO, run_dir, write_whole
 from devmesh.ports import load
 
 CA_FILES = ("ca.crt", "issuer.crt", "issuer.key")
@@ -28,8 +28,7 @@ def render_config(prof: str) -> Path:
     out = run_dir(prof) / "sentry-config.yaml"
     address = f"{LOOPBACK}:{load().sentry}"
     text = text.replace("${SENTRY_ADDRESS}", address)
-    out.write_text(text.replace("${JWKS}", str(trust.jwks_path())))
-    return out
+    return write_whole(out, text.replace("${JWKS}", str(trust.jwks_path())))
 
 
 def argv(config: Path, port: int, healthz: int) -> list[str]:

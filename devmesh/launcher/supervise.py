@@ -31,7 +31,7 @@ from devmesh.launcher.restarts import RestartPolicy
 from devmesh.launcher.sentry import sentry_spec
 from devmesh.launcher.sidecar import daprd_argv, sidecar_env
 from devmesh.launcher.spec import LOOPBACK, Proc, profile
-from devmesh.paths import REPO, run_dir
+from devmesh.paths import REPO, run_dir, write_whole
 from devmesh.ports import APP_NAMES, load
 
 # How long a sidecar may take to open its API port. One that cannot reach
@@ -134,9 +134,7 @@ def supervisor_pidfile(pidfile: Path) -> Path:
 def _write_pids(pidfile: Path, children: list[Child]) -> None:
     """Replaced whole (write, then rename), so a reader never sees it empty
     or half written while a restarted process's pid goes in."""
-    fresh = pidfile.with_suffix(".pid.tmp")
-    fresh.write_text("\n".join(str(c.proc.pid) for c in children if c.proc))
-    fresh.replace(pidfile)
+    write_whole(pidfile, "\n".join(str(c.proc.pid) for c in children if c.proc))
 
 
 def _stop_all(children: list[Child]) -> None:
