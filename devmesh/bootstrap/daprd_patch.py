@@ -1,5 +1,6 @@
-"""One fix compiled into daprd, through `go build -overlay` (the module's own
-source stays untouched): Kafka pub/sub keeps a resubscribed topic.
+"""Two fixes compiled into daprd, through `go build -overlay` (the modules'
+own sources stay untouched): Kafka pub/sub keeps a resubscribed topic (here),
+and the gRPC proxy refuses calls to an unhealthy app (daprd_patch_health.py).
 
 With app health checks on, a sidecar stops its app's subscriptions when the
 app turns unhealthy and subscribes again when it is healthy. The Kafka
@@ -31,6 +32,7 @@ import json
 import re
 from pathlib import Path
 
+from devmesh.bootstrap import daprd_patch_health
 from devmesh.bootstrap.shared import StepFailed, go_module_dir, sh
 from devmesh.paths import SRC
 
@@ -96,25 +98,40 @@ REPLACEMENTS = (IMPORTS, SUBSCRIBE, UNSUBSCRIBE)
 
 
 def digest() -> str:
-    """Short hash of the patch: part of daprd's name, so a changed patch
+    """Short hash of both patches: part of daprd's name, so a changed patch
     builds a new binary."""
-    text = json.dumps([REPLACEMENTS, OWNERS])
+    health = [daprd_patch_health.REPLACEMENTS, daprd_patch_health.SOURCE]
+    text = json.dumps([REPLACEMENTS, OWNERS, *health])
     return hashlib.sha256(text.encode()).hexdigest()[:6]
+
+
+def replaced(
+    original: str, replacements: tuple[tuple[str, str], ...], where: str
+) -> str:
+    """Each (old, new) applied once; StepFailed if an old snippet is not
+    there exactly once (the upstream source changed: look again)."""
+    text = original
+    for old, new in replacements:
+        if text.count(old) != 1:
+            raise StepFailed(
+                f"daprd: {where} no longer has the snippet {old.strip()!r}"
+                " exactly once; check whether the new version needs the fix"
+                " and update devmesh/bootstrap/daprd_patch*.py"
+            )
+        text = text.replace(old, new)
+    return text
 
 
 def patched(original: str) -> str:
     """The subscriber source with the fix; StepFailed if it no longer fits."""
-    text = original
-    for old, new in REPLACEMENTS:
-        if text.count(old) != 1:
-            raise StepFailed(
-                f"daprd: {CONTRIB}'s {SUBSCRIBER} no longer has the snippet"
-                f" {old.strip()!r} exactly once; check whether the new version"
-                " fixes the resubscription race and update"
-                " devmesh/bootstrap/daprd_patch.py"
-            )
-        text = text.replace(old, new)
-    return text + OWNERS
+    return replaced(original, REPLACEMENTS, f"{CONTRIB}'s {SUBSCRIBER}") + OWNERS
+
+
+def patched_runtime(original: str) -> str:
+    """dapr's runtime.go with the proxy's app health check wired in."""
+    return replaced(
+        original, daprd_patch_health.REPLACEMENTS, daprd_patch_health.RUNTIME
+    )
 
 
 def contrib_version(dapr_src: Path) -> str:
@@ -130,7 +147,8 @@ def _go_mod(dapr_src: Path) -> str:
 
 
 def overlay(dapr_src: Path) -> Path:
-    """A `go build -overlay` file replacing the Kafka subscriber.
+    """A `go build -overlay` file replacing the Kafka subscriber and dapr's
+    runtime.go, and adding daprd_patch_health's file to dapr's runtime.
 
     Go refuses overlays of files in its module cache, so the dapr module is
     pointed (a `replace`) at a writable, unmodified copy of components-contrib
@@ -143,6 +161,16 @@ def overlay(dapr_src: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     fixed = folder / "kafka_subscriber.go"
     fixed.write_text(patched(original.read_text()))
+    runtime = dapr_src / daprd_patch_health.RUNTIME
+    runtime_fixed = folder / "runtime.go"
+    runtime_fixed.write_text(patched_runtime(runtime.read_text()))
+    added = folder / "app_health.go"
+    added.write_text(daprd_patch_health.SOURCE)
+    files = {
+        str(original): str(fixed),
+        str(runtime): str(runtime_fixed),
+        str(dapr_src / daprd_patch_health.NEW_FILE): str(added),
+    }
     spec = folder / "overlay.json"
-    spec.write_text(json.dumps({"Replace": {str(original): str(fixed)}}))
+    spec.write_text(json.dumps({"Replace": files}))
     return spec

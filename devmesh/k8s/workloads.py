@@ -14,6 +14,7 @@ from typing import Any
 
 from devmesh.images import names as images
 from devmesh.k8s import NAMESPACE, PART_OF
+from devmesh.launcher import sidecar
 from devmesh.launcher.dapr_config import config_name
 from devmesh.ports import APP_NAMES, load
 
@@ -74,8 +75,27 @@ def dapr_annotations(app: str) -> dict[str, str]:
         # namespace to an app allowed the secrets API.
         "dapr.io/disable-builtin-k8s-secret-store": "true",
         "dapr.io/sidecar-seccomp-profile-type": "RuntimeDefault",
+        # Our daprd (`make images`): it carries devmesh/bootstrap's two fixes,
+        # which the app health checks below need (Kafka resubscription, and
+        # calls to an unhealthy app refused at once).
+        "dapr.io/sidecar-image": images.ref(images.DAPRD),
+        **app_health_annotations(app),
         **SIDECAR_RESOURCES,
     }
+
+
+def app_health_annotations(app: str) -> dict[str, str]:
+    """Dapr's app health checks, as the local sidecars run them
+    (devmesh/launcher/sidecar.py)."""
+    notes = {
+        "dapr.io/enable-app-health-check": "true",
+        "dapr.io/app-health-probe-interval": str(sidecar.APP_HEALTH_INTERVAL),
+        "dapr.io/app-health-probe-timeout": str(sidecar.APP_HEALTH_TIMEOUT_MS),
+        "dapr.io/app-health-threshold": str(sidecar.APP_HEALTH_THRESHOLD),
+    }
+    if app == "gateway":
+        notes["dapr.io/app-health-check-path"] = sidecar.GATEWAY_HEALTH_PATH
+    return notes
 
 
 def _token_env(name: str, secret: str) -> Doc:

@@ -12,12 +12,13 @@ default, DAPRSHOP_APP_HEALTH=off turns it off): it probes the gRPC
 seconds, and after APP_HEALTH_THRESHOLD failures in a row marks the app
 unhealthy: it stops delivering the app's events (the broker keeps them) until
 a probe succeeds, then subscribes again. A hung app (SIGSTOP) is noticed
-within about interval x threshold seconds. Calls proxied to an unhealthy app
-are not refused by daprd 1.18 (only its InvokeService API checks app health):
-they wait for the caller's deadline (its client's timeout, or its sidecar's
-resiliency timeout) and end DEADLINE_EXCEEDED.
+within about interval x threshold seconds. From then on, calls proxied to it
+are refused at once with UNAVAILABLE by its sidecar (a fix our daprd build
+carries, devmesh/bootstrap/daprd_patch_health.py: upstream daprd 1.18 checks
+app health on its InvokeService API only, and a call to a hung app waited for
+the caller's deadline and ended DEADLINE_EXCEEDED; fault test F13).
 
-Resubscribing on Kafka needs the fix our daprd build carries
+Resubscribing on Kafka needs the other fix our daprd build carries
 (devmesh/bootstrap/daprd_patch.py): without it the old subscription could
 remove the new one's handler, and the app never got that topic again (F11
 once lost 112 of 150 emails).
@@ -38,6 +39,7 @@ from devmesh.ports import load
 APP_HEALTH_INTERVAL = 2  # seconds between probes
 APP_HEALTH_TIMEOUT_MS = 1000  # a probe slower than this failed
 APP_HEALTH_THRESHOLD = 3  # failed probes in a row before "unhealthy"
+GATEWAY_HEALTH_PATH = "/healthz"  # the services answer the gRPC callback
 
 
 def app_health_args(app: str) -> list[str]:
@@ -53,7 +55,7 @@ def app_health_args(app: str) -> list[str]:
         str(APP_HEALTH_THRESHOLD),
     ]
     if app == "gateway":
-        args += ["--app-health-check-path", "/healthz"]
+        args += ["--app-health-check-path", GATEWAY_HEALTH_PATH]
     return args
 
 

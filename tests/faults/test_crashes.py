@@ -64,7 +64,7 @@ def test_f11_a_frozen_app_gets_its_deliveries_after_it_thaws(
     flow = Flow(shop, N).start()
     flow.wait_placed(N // 4)
     app = mesh.pids("notification")[APP]
-    unhealthy_before = _unhealthy_marks(mesh)
+    unhealthy_before = unhealthy_marks(mesh)
     os.kill(app, signal.SIGSTOP)
     try:
         time.sleep(30)
@@ -82,10 +82,10 @@ def test_f11_a_frozen_app_gets_its_deliveries_after_it_thaws(
     )
     assert "lost=0 duplicated=0" in line
     assert mesh.pids("notification")[APP] == app  # frozen, not restarted
-    assert _unhealthy_marks(mesh) > unhealthy_before, "the sidecar never saw it hung"
+    assert unhealthy_marks(mesh) > unhealthy_before, "the sidecar never saw it hung"
 
 
-def _unhealthy_marks(mesh: Any) -> int:
-    """How often notification's sidecar has marked its app unhealthy."""
-    text = mesh.log_path("notification").read_text(errors="replace")
+def unhealthy_marks(mesh: Any, name: str = "notification") -> int:
+    """How often an app's sidecar has marked its app unhealthy."""
+    text: str = mesh.log_path(name).read_text(errors="replace")
     return text.count("App entered un-healthy status")

@@ -27,7 +27,8 @@ pytestmark = pytest.mark.skipif(
 
 def _go_test(tmp_path: Path, patched: bool) -> subprocess.CompletedProcess[str]:
     replace = json.loads(daprd_patch.overlay(DAPR_SRC).read_text())["Replace"]
-    subscriber = Path(next(iter(replace)))
+    subscriber = next(Path(k) for k in replace if k.endswith(daprd_patch.SUBSCRIBER))
+    replace = {str(subscriber): replace[str(subscriber)]}
     test_file = subscriber.with_name("zz_daprshop_resubscribe_test.go")
     files = {str(test_file): str(GO_TEST), **(replace if patched else {})}
     overlay = tmp_path / "overlay.json"

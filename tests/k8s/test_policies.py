@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from devmesh import access
+from devmesh.images import names as images
+from devmesh.launcher import sidecar
 from devmesh.ports import APP_NAMES, load
 from tests.k8s.manifests import OVERLAYS, Doc, app_deployments, build, of_kind
 
@@ -68,6 +70,27 @@ def test_dapr_annotations_match_the_port_table(overlay: str) -> None:
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["APP_ID"] == app
         assert env["APP_PORT"] == notes["dapr.io/app-port"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_sidecars_are_our_daprd_from_the_apps_registry_with_app_health(
+    overlay: str,
+) -> None:
+    """The injector is told our daprd image (it carries devmesh/bootstrap's
+    fixes), from the registry the app's own image comes from, and runs the
+    app health checks the local sidecars run."""
+    for app, doc in app_deployments(build(overlay)).items():
+        notes = doc["spec"]["template"]["metadata"]["annotations"]
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        registry = container["image"].rpartition(images.image(app))[0]
+        assert notes["dapr.io/sidecar-image"] == registry + images.ref(images.DAPRD), (
+            app
+        )
+        assert notes["dapr.io/enable-app-health-check"] == "true", app
+        threshold = notes["dapr.io/app-health-threshold"]
+        assert threshold == str(sidecar.APP_HEALTH_THRESHOLD), app
+        path = notes.get("dapr.io/app-health-check-path")
+        assert path == (sidecar.GATEWAY_HEALTH_PATH if app == "gateway" else None)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

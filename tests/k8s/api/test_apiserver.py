@@ -13,6 +13,7 @@ import pytest
 
 from devmesh.images import names as images
 from devmesh.k8s import NAMESPACE
+from devmesh.launcher.sidecar import APP_HEALTH_THRESHOLD
 from devmesh.ports import APP_NAMES, load
 from tests.k8s.api.conftest import Applied, Cluster
 from tests.k8s.api.kube import ApplyRefused
@@ -82,8 +83,11 @@ def test_the_injector_adds_daprd_to_the_apps_pods(
     app_token = env["APP_API_TOKEN"]["valueFrom"]["secretKeyRef"]
     assert app_token == {"name": f"{app}-app-api-token", "key": "token"}
     assert daprd["resources"]["limits"] == {"cpu": "500m", "memory": "256Mi"}
-    # The images `make images` builds: the app's own and, as the tier's
-    # injector is configured, our daprd.
+    # Dapr's app health checks, as the local sidecars run them.
+    assert "--enable-app-health-check" in daprd["args"]
+    assert flag(daprd, "--app-health-threshold") == str(APP_HEALTH_THRESHOLD)
+    # The images `make images` builds: the app's own and, as the Deployment's
+    # `dapr.io/sidecar-image` asks, our daprd.
     (container,) = [c for c in pod["spec"]["containers"] if c["name"] == "app"]
     assert container["image"] == images.ref(app)
     assert daprd["image"] == images.ref(images.DAPRD)
