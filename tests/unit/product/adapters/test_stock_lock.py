@@ -102,3 +102,50 @@ def test_an_unreachable_lock_store_is_unavailable_at_once() -> None:
     api.down = True
     with pytest.raises(Unavailable), DaprStockLock(api, "lock").hold("p-1"):
         pass
+
+
+def test_threads_of_one_process_queue_so_only_one_polls_the_sidecar() -> None:
+    """Eight requests wait for a lock another process holds for 0.2 s: one of
+    them polls; the others queue in-process and each take it at first try."""
+    api = FakeLockApi()
+    api.owners["stock-p-1"] = "another process"
+    lock = DaprStockLock(api, "lock", wait_seconds=3.0)
+    done: list[int] = []
+
+    def order(i: int) -> None:
+        with lock.hold("p-1"):
+            done.append(i)
+
+    threads = [threading.Thread(target=order, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    api.unlock("lock", "stock-p-1", "another process")
+    for t in threads:
+        t.join()
+    assert sorted(done) == list(range(8))
+    polls_while_held = len(api.calls) - len(done)
+    assert polls_while_held < 25, polls_while_held  # one poller, not eight
+
+
+def test_the_wait_in_this_process_counts_against_the_same_limit() -> None:
+    api = FakeLockApi()
+    lock = DaprStockLock(api, "lock", wait_seconds=0.1)
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def holder() -> None:
+        with lock.hold("p-1"):
+            inside.set()
+            leave.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    inside.wait()
+    started = time.monotonic()
+    with pytest.raises(Unavailable), lock.hold("p-1"):
+        pass
+    assert time.monotonic() - started < 1.0
+    leave.set()
+    thread.join()
+    assert api.owners == {}
