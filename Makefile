@@ -24,7 +24,8 @@ run: bootstrap          ## run the mesh without Tilt, in the foreground
 	$(PY) -m devmesh up
 
 down:                   ## stop everything `make up`/`make run` started
-	-pkill -TERM -f "$(notdir $(TILT)) up" ; sleep 2
+	@# u[p]: the pattern must not match this recipe's own shell
+	-pkill -TERM -f "$(notdir $(TILT)) u[p]" && sleep 2 || true
 	$(PY) -m devmesh down
 
 status:
