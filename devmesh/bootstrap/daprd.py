@@ -1,6 +1,7 @@
 """daprd, the Dapr sidecar, built from the dapr Go module with only the
-component types of devmesh/daprd_components.py compiled in, and one fix to the
-Kafka component applied by a build overlay (daprd_patch.py)."""
+component types of devmesh/daprd_components.py compiled in, and two fixes
+applied by a build overlay: to the Kafka component (daprd_patch.py) and to the
+gRPC proxy's app health check (daprd_patch_health.py)."""
 
 from __future__ import annotations
 
