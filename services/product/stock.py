@@ -9,9 +9,7 @@ commit or release changes nothing more:
 
 Every stock change of one product runs inside `StockLock.hold(product_id)`,
 which spans processes (FerretDB does not apply a conditional update atomically
-under concurrency); reads (a retry's look-up, a commit's checks, an
-out-of-stock answer) run outside it, so one product's orders queue only for
-the writes. Per product, available + reserved + sold equals the stock
+under concurrency). Per product, available + reserved + sold equals the stock
 received (`adapters/stock_balance.py` checks it).
 """
 
@@ -89,53 +87,35 @@ class StockService:
     def reserve(self, reservation_id: str, product_id: str, quantity: int) -> Product:
         validate_reservation_id(reservation_id)
         validate_quantity(quantity)
-        existing = self._reservations.get(reservation_id)
-        if existing is not None:  # a retry: answered without the lock
-            return self._replayed(existing, product_id, quantity)
         with self._lock.hold(product_id):
+            existing = self._reservations.get(reservation_id)
+            if existing is not None:
+                return self._replayed(existing, product_id, quantity)
             taken = self._repo.take(product_id, quantity)
-            twin = (
-                None
-                if taken is None
-                else self._record(reservation_id, product_id, quantity)
-            )
-        if taken is None:
-            # A twin that reserved while this call waited has recorded by now.
-            twin = self._reservations.get(reservation_id)
-            if twin is None:
+            if taken is None:
                 current = self._current(product_id)  # NotFound if there is none
                 raise OutOfStock(product_id, quantity, current.stock)
-            return self._replayed(twin, product_id, quantity)
-        if twin is not None:
-            return self._replayed(twin, product_id, quantity)
+            # A crash right here leaks the units (never oversells): FerretDB
+            # has no multi-document transaction.
+            try:
+                self._reservations.add(
+                    Reservation(
+                        reservation_id,
+                        product_id,
+                        quantity,
+                        ReservationState.RESERVED,
+                        self._clock() + self._ttl,
+                    )
+                )
+            except DuplicateReservation:
+                # A twin call won (possible only without the lock).
+                self._repo.give_back(product_id, quantity)
+                twin = self._reservations.get(reservation_id)
+                if twin is None:  # pragma: no cover - the index said otherwise
+                    raise
+                return self._replayed(twin, product_id, quantity)
         self._events.stock_changed(product_id, taken.stock)
         return taken
-
-    def _record(
-        self, reservation_id: str, product_id: str, quantity: int
-    ) -> Reservation | None:
-        """The reservation of the units just taken (inside the lock). If its id
-        was used meanwhile (a twin call, or a release's tombstone), the units
-        go back and that reservation is returned. A crash between the take and
-        this leaks the units (never oversells): FerretDB has no multi-document
-        transaction."""
-        try:
-            self._reservations.add(
-                Reservation(
-                    reservation_id,
-                    product_id,
-                    quantity,
-                    ReservationState.RESERVED,
-                    self._clock() + self._ttl,
-                )
-            )
-        except DuplicateReservation:
-            self._repo.give_back(product_id, quantity)
-            twin = self._reservations.get(reservation_id)
-            if twin is None:  # pragma: no cover - the index said otherwise
-                raise
-            return twin
-        return None
 
     def _replayed(
         self, existing: Reservation, product_id: str, quantity: int
@@ -150,27 +130,23 @@ class StockService:
         return self._current(product_id)
 
     def commit(self, reservation_id: str, product_id: str) -> Product:
-        """Reads run outside the lock; only the state change runs inside it
-        (FerretDB's conditional update is not atomic under concurrency, and
-        the expiry sweep and releases move reservations too)."""
         validate_reservation_id(reservation_id)
-        found = self._reservations.get(reservation_id)
-        if found is None or found.product_id != product_id:
-            raise ReservationNotFound(reservation_id)
-        if found.state is ReservationState.RESERVED:
-            with self._lock.hold(product_id):
+        with self._lock.hold(product_id):
+            found = self._reservations.get(reservation_id)
+            if found is None or found.product_id != product_id:
+                raise ReservationNotFound(reservation_id)
+            if found.state is not ReservationState.RELEASED:
                 self._reservations.move(
                     reservation_id,
                     ReservationState.RESERVED,
                     ReservationState.COMMITTED,
                 )
-            # Committed by us or a twin; released meanwhile is checked below.
-            found = self._reservations.get(reservation_id) or found
-        if found.state is ReservationState.COMMITTED:
-            return self._current(product_id)
-        if not found.expired or found.quantity == 0:
-            raise ReservationClosed(reservation_id, found.state)
-        with self._lock.hold(product_id):
+                # Committed by us or a twin; released meanwhile is checked below.
+                found = self._reservations.get(reservation_id) or found
+                if found.state is ReservationState.COMMITTED:
+                    return self._current(product_id)
+            if not found.expired or found.quantity == 0:
+                raise ReservationClosed(reservation_id, found.state)
             taken = self._retake(found)
         log.warning("reservation %s committed after it expired", reservation_id)
         self._events.stock_changed(product_id, taken.stock)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from devmesh.tokens import get_token
 from tests.e2e.graphql import post_graphql
 
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
@@ -41,3 +42,12 @@ def create_product(admin: str) -> str:
         }
     }
     return answer(*post_graphql(CREATE, variables, admin), "createProduct")
+
+
+def login(shared_env: dict[str, str], label: str, admin: bool = False) -> str:
+    """A new user's access token from the mesh's OIDC provider."""
+    return get_token(
+        f"{label}-{uuid.uuid4().hex[:6]}",
+        admin=admin,
+        issuer_url=shared_env["OIDC_ISSUER"],
+    )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +21,8 @@ from typing import Any
 import grpc
 import pytest
 
-from devmesh.tokens import get_token
 from protos.product.v1 import product_pb2
-from tests.faults.gateway_calls import place_order
+from tests.faults.gateway_calls import login, place_order
 from tests.faults.orders_db import orders_of
 from tests.faults.outcomes import outcome, summary
 from tests.faults.shop import Shop
@@ -53,9 +51,7 @@ def test_f13_calls_to_a_frozen_service_are_refused_at_once(
     shop = Shop()
     user = shop.new_user()
     product = shop.new_product(stock=50).id
-    token = get_token(
-        f"f13-{uuid.uuid4().hex[:6]}", issuer_url=shared_env["OIDC_ISSUER"]
-    )
+    token = login(shared_env, "f13")
     assert place_order(token, product) == "Order"  # the gateway knows the buyer
 
     def get() -> object:

@@ -14,17 +14,15 @@ and updated and orders reserve stock: the same, for product's writes.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from typing import Any
 
 import grpc
 import pytest
 
-from devmesh.tokens import get_token
 from protos.common.v1 import money_pb2
 from protos.product.v1 import product_pb2
-from tests.faults.gateway_calls import create_product, place_order
+from tests.faults.gateway_calls import create_product, login, place_order
 from tests.faults.load import Load
 from tests.faults.orders_db import orders_of
 from tests.faults.outcomes import summary
@@ -71,9 +69,7 @@ def test_f5_mariadb_stopped_orders_are_refused_whole_and_stock_balances(
     shop = Shop()
     user = shop.new_user()
     product = shop.new_product(stock=500).id
-    token = get_token(
-        f"f5-{uuid.uuid4().hex[:6]}", issuer_url=shared_env["OIDC_ISSUER"]
-    )
+    token = login(shared_env, "f5")
     other = shop.new_product(stock=10).id  # GraphQL's orders, counted apart
     assert place_order(token, other) == "Order"  # the gateway knows the buyer
     load = Load(lambda i: shop.place(user.id, product), rate=4).start()
@@ -120,9 +116,7 @@ def test_f6_ferretdb_restarted_product_writes_are_refused_then_resume(
     shop = Shop()
     user = shop.new_user()
     product = shop.new_product(stock=500).id
-    admin = get_token(
-        f"f6-{uuid.uuid4().hex[:6]}", admin=True, issuer_url=shared_env["OIDC_ISSUER"]
-    )
+    admin = login(shared_env, "f6", admin=True)
     assert create_product(admin) == "Product"
 
     def write(i: int) -> tuple[str, str]:
