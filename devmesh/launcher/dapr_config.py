@@ -43,9 +43,15 @@ def name_resolution(prof: str) -> dict[str, Any] | None:
         "version": "v1",
         "configuration": {
             "connectionString": str(run_dir(prof) / "nameresolution.db"),
-            # A sidecar that stopped renewing is left out after this long.
-            "updateInterval": "2s",
-            "timeout": "1s",
+            # A sidecar that stopped renewing is left out after updateInterval.
+            # It renews every updateInterval - timeout, and last_update counts
+            # whole seconds, so a renewal may run up to timeout - 1 s late
+            # before lookups skip a live sidecar: with "2s"/"1s" that was no
+            # slack at all, and on a busy machine order's calls to product
+            # failed "no host found with the given ID" (a clean-clone run's
+            # F1, F2 and F11). 4 s is the timeout of each lookup query too.
+            "updateInterval": "8s",
+            "timeout": "4s",
             # No cleanup pass: in daprd 1.18 it deletes the registrations
             # renewed within updateInterval (the live ones, its query compares
             # the wrong way), and every sidecar then exits with "Host
