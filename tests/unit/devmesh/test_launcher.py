@@ -112,6 +112,15 @@ def test_sqlite_name_resolution_is_chosen_by_env(
     assert db.startswith(str(run_dir("full"))) and db.endswith(".db")
     # Its cleanup pass deletes live registrations (daprd 1.18): never run it.
     assert resolver["configuration"]["cleanupInterval"] == "0s"
+    # A renewal (every updateInterval - timeout) may run timeout - 1 s late
+    # (whole-second timestamps) before lookups skip a live sidecar: 2 s slack.
+    seconds = {
+        k: int(v.rstrip("s"))
+        for k, v in resolver["configuration"].items()
+        if k in ("updateInterval", "timeout")
+    }
+    assert seconds["timeout"] - 1 >= 2
+    assert seconds["updateInterval"] - seconds["timeout"] >= 2
     monkeypatch.delenv("DAPRSHOP_NAME_RESOLUTION")
     doc = yaml.safe_load(render_app_config("full", app).read_text())
     assert doc["spec"]["nameResolution"]["component"] == "kubernetes"
