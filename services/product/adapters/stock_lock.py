@@ -9,9 +9,10 @@ outlast the longest critical section (a few MongoDB round trips).
 Threads of one process first queue on an in-process lock per product, so only
 one of them at a time polls the sidecar for that product. Without it, every
 waiting request polled Redis through daprd on its own: under one-product
-contention (16 orders at a time) the polls ate the two cores the holder
-needed, and waits ran past `wait_seconds` (UNAVAILABLE "stock lock" in the
-fault tier's F2 and F9). The wait for both locks together is `wait_seconds`.
+contention (16 orders at a time) those polls competed with the holder for
+the two cores, and on a slow day waits ran past `wait_seconds` (UNAVAILABLE
+"stock lock" in the fault tier's F2 and F9; none in the runs since). The
+wait for both locks together is `wait_seconds`.
 """
 
 from __future__ import annotations
